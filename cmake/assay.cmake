@@ -1,0 +1,21 @@
+# One static library per folder of src/ (the folders are the architecture, CONVENTIONS.md §1),
+# and one test executable per *_test.cc file so that a test only links what it uses.
+
+function(assay_library name)
+  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
+  list(FILTER sources EXCLUDE REGEX "_test\\.cc$|_fuzz\\.cc$|/main\\.cc$")
+  add_library(${name} STATIC ${sources})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+  file(GLOB tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*_test.cc)
+  foreach(test_source ${tests})
+    get_filename_component(test_name ${test_source} NAME_WE)
+    add_executable(${test_name} ${test_source})
+    target_link_libraries(${test_name} PRIVATE ${name} GTest::gtest GTest::gmock GTest::gtest_main)
+    target_compile_definitions(${test_name} PRIVATE
+      ASSAY_SOURCE_DIR="${PROJECT_SOURCE_DIR}" ASSAY_BINARY_DIR="${PROJECT_BINARY_DIR}")
+    gtest_discover_tests(${test_name} DISCOVERY_TIMEOUT 60
+      PROPERTIES ENVIRONMENT "ASSAY_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+  endforeach()
+endfunction()
