@@ -37,9 +37,9 @@ struct Column {
   /// 1 when the type check failed (a non-null value that is not of the field's type).
   std::vector<uint8_t> type_failed;
 
-  std::vector<int64_t> i64;            ///< kInteger, kBoolean (0/1), kTimestamp (µs), kDate (days)
-  std::vector<double> f64;             ///< kNumber
-  std::vector<std::string_view> str;   ///< kString / kAny: the standardised text value
+  std::vector<int64_t> i64;           ///< kInteger, kBoolean (0/1), kTimestamp (µs), kDate (days)
+  std::vector<double> f64;            ///< kNumber
+  std::vector<std::string_view> str;  ///< kString / kAny: the standardised text value
 
   bool is_null(size_t row) const { return kind[row] == CellKind::kNull; }
 };

@@ -9,8 +9,8 @@ namespace assay {
 enum class FieldType : unsigned char {
   kAny,
   kString,
-  kInteger,    ///< int64
-  kNumber,     ///< double
+  kInteger,  ///< int64
+  kNumber,   ///< double
   kBoolean,
   kTimestamp,  ///< string with format date-time; stored as int64 microseconds since epoch, UTC
   kDate,       ///< string with format date; stored as int64 days since 1970-01-01

@@ -45,15 +45,25 @@ Status ErrnoStatus(int err, std::string_view what) {
   message += std::strerror(err);
   StatusCode code = StatusCode::kInternal;
   switch (err) {
-    case ENOENT: case ENOTDIR: code = StatusCode::kNotFound; break;
-    case EACCES: case EPERM: code = StatusCode::kPermissionDenied; break;
+    case ENOENT:
+    case ENOTDIR: code = StatusCode::kNotFound; break;
+    case EACCES:
+    case EPERM: code = StatusCode::kPermissionDenied; break;
     case EEXIST: code = StatusCode::kAlreadyExists; break;
-    case ENOSPC: case EDQUOT: case EMFILE: case ENFILE: case ENOMEM:
-      code = StatusCode::kResourceExhausted; break;
-    case EAGAIN: case EINTR: case ECONNRESET: case ECONNREFUSED: case ETIMEDOUT:
-      code = StatusCode::kUnavailable; break;
+    case ENOSPC:
+    case EDQUOT:
+    case EMFILE:
+    case ENFILE:
+    case ENOMEM: code = StatusCode::kResourceExhausted; break;
+    case EAGAIN:
+    case EINTR:
+    case ECONNRESET:
+    case ECONNREFUSED:
+    case ETIMEDOUT: code = StatusCode::kUnavailable; break;
     case EIO: code = StatusCode::kDataLoss; break;
-    case EINVAL: case EISDIR: case ENAMETOOLONG: code = StatusCode::kInvalidArgument; break;
+    case EINVAL:
+    case EISDIR:
+    case ENAMETOOLONG: code = StatusCode::kInvalidArgument; break;
     default: break;
   }
   return Status(code, std::move(message));

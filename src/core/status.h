@@ -9,18 +9,18 @@ namespace assay {
 /// Error codes carry retry meaning, as Abseil's do: callers branch on the code, never on text.
 enum class StatusCode : unsigned char {
   kOk = 0,
-  kInvalidArgument,     ///< permanent: bad input, bad config
-  kNotFound,            ///< a file, table or key that does not exist
+  kInvalidArgument,  ///< permanent: bad input, bad config
+  kNotFound,         ///< a file, table or key that does not exist
   kAlreadyExists,
   kPermissionDenied,
   kFailedPrecondition,  ///< the system is not in a state to do this
   kOutOfRange,
-  kUnavailable,         ///< transient: retry later
-  kDataLoss,            ///< corrupt or truncated data
+  kUnavailable,  ///< transient: retry later
+  kDataLoss,     ///< corrupt or truncated data
   kResourceExhausted,
   kCancelled,
   kUnimplemented,
-  kInternal,            ///< a bug
+  kInternal,  ///< a bug
 };
 
 std::string_view StatusCodeName(StatusCode code);

@@ -1,9 +1,9 @@
 #include "core/value_parse.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace assay {
 namespace {
@@ -133,8 +133,10 @@ std::optional<int64_t> ParseTimestampText(std::string_view text) {
   char sep = text[pos++];
   if (sep != 'T' && sep != 't' && sep != ' ') return std::nullopt;
   int hh, mm, ss;
-  if (!ReadDigits(text, pos, 2, hh) || pos >= text.size() || text[pos++] != ':') return std::nullopt;
-  if (!ReadDigits(text, pos, 2, mm) || pos >= text.size() || text[pos++] != ':') return std::nullopt;
+  if (!ReadDigits(text, pos, 2, hh) || pos >= text.size() || text[pos++] != ':')
+    return std::nullopt;
+  if (!ReadDigits(text, pos, 2, mm) || pos >= text.size() || text[pos++] != ':')
+    return std::nullopt;
   if (!ReadDigits(text, pos, 2, ss)) return std::nullopt;
   // RFC 3339 allows a leap second (60); it is folded onto the next second.
   if (hh > 23 || mm > 59 || ss > 60) return std::nullopt;

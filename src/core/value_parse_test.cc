@@ -25,8 +25,8 @@ TEST(ValueParse, NumberRejectsLocaleAndSpecialForms) {
   EXPECT_EQ(ParseNumberText("5."), 5.0);
   EXPECT_EQ(ParseNumberText("-2e3"), -2000.0);
   EXPECT_EQ(ParseNumberText("+1E-2"), 0.01);
-  for (const char* bad : {"inf", "NaN", "12,50", "$19.99", "", ".", "1e", "1e+", "--1", "1 ", "0x10",
-                          "1e400"}) {
+  for (const char* bad :
+       {"inf", "NaN", "12,50", "$19.99", "", ".", "1e", "1e+", "--1", "1 ", "0x10", "1e400"}) {
     EXPECT_FALSE(ParseNumberText(bad)) << bad;
   }
 }
@@ -44,8 +44,8 @@ TEST(ValueParse, TimestampIsRfc3339WithOffset) {
   EXPECT_EQ(ParseTimestampText("1970-01-01 00:00:01.5z"), 1'500'000);
   EXPECT_EQ(ParseTimestampText("1969-12-31T23:59:59.9999999-00:00"), -1);
   EXPECT_EQ(ParseTimestampText("2026-11-24T10:15:30.123456Z"), 1795515330123456);
-  EXPECT_FALSE(ParseTimestampText("2026-11-24T10:15:30"));      // no offset
-  EXPECT_FALSE(ParseTimestampText("2026-02-30T00:00:00Z"));     // no such day
+  EXPECT_FALSE(ParseTimestampText("2026-11-24T10:15:30"));   // no offset
+  EXPECT_FALSE(ParseTimestampText("2026-02-30T00:00:00Z"));  // no such day
   EXPECT_FALSE(ParseTimestampText("2026-11-24T24:00:00Z"));
   EXPECT_FALSE(ParseTimestampText("2026-11-24T10:15:30.Z"));
   EXPECT_FALSE(ParseTimestampText("2026-11-24"));
