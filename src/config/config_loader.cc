@@ -1,0 +1,407 @@
+// YAML -> typed Config. Every section is read through a MapReader that validates it against the
+// key tables of config_keys.cc; all problems are collected so that one run of the loader shows
+// the user every mistake in the file, not just the first.
+
+#include <array>
+#include <cerrno>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <system_error>
+
+#include "config/config.h"
+#include "config/config_keys.h"
+#include "config/yaml_reader.h"
+
+namespace assay::config {
+namespace {
+
+namespace fs = std::filesystem;
+using internal::Diagnostics;
+using internal::ForEachItem;
+using internal::MapReader;
+using internal::MarkOr;
+
+constexpr std::array<std::string_view, 5> kDimensionNames = {"completeness", "accuracy",
+                                                             "timeliness", "schema", "consistency"};
+
+const SectionSpec& Section(std::string_view path) {
+  // Every path used below is declared in config_keys.cc; a typo here is caught by the tests.
+  const SectionSpec* spec = FindSection(path);
+  static const SectionSpec kEmpty{};
+  return spec != nullptr ? *spec : kEmpty;
+}
+
+// Source and rule names become table names, file names and `_failed` entries: keep them to
+// characters that are safe in all of those, and without '.', which schema check names use.
+bool IsValidName(std::string_view name) {
+  if (name.empty()) return false;
+  auto alpha = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
+  if (!alpha(name[0])) return false;
+  for (char c : name) {
+    if (!alpha(c) && !(c >= '0' && c <= '9') && c != '-') return false;
+  }
+  return true;
+}
+
+constexpr std::string_view kNameRule =
+    "must start with a letter or '_' and hold only letters, digits, '_' and '-'";
+
+bool IsBlank(std::string_view s) {
+  return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+void CheckScore(MapReader& reader, std::string_view key, double value) {
+  if (value < 0.0 || value > 1.0) reader.Error(key, "must be between 0 and 1");
+}
+
+void ReadPipeline(const YAML::Node& node, Diagnostics& diag, const YAML::Mark& fallback,
+                  PipelineConfig* out) {
+  MapReader r(node, "pipeline", Section("pipeline"), diag, fallback);
+  r.Get("name", &out->name);
+  r.Get("warehouse", &out->warehouse);
+  r.Get("state_dir", &out->state_dir);
+  if (r.Get("batch_max_rows", &out->batch_max_rows) && out->batch_max_rows < 1) {
+    r.Error("batch_max_rows", "must be at least 1");
+  }
+  if (r.Get("threads", &out->threads) && out->threads < 0) {
+    r.Error("threads", "must be at least 0 (0 = one per core)");
+  }
+
+  MapReader tiers(r.Child("tiers"), r.PathOf("tiers"), Section("pipeline.tiers"), diag,
+                  r.MarkOf("tiers"));
+  MapReader gold(tiers.Child("gold"), tiers.PathOf("gold"), Section("pipeline.tiers.gold"), diag,
+                 tiers.MarkOf("gold"));
+  MapReader silver(tiers.Child("silver"), tiers.PathOf("silver"), Section("pipeline.tiers.silver"),
+                   diag, tiers.MarkOf("silver"));
+  bool gold_ok = !gold.Has("min_score") || gold.Get("min_score", &out->tiers.gold_min_score);
+  bool silver_ok =
+      !silver.Has("min_score") || silver.Get("min_score", &out->tiers.silver_min_score);
+  if (gold.Has("min_score")) CheckScore(gold, "min_score", out->tiers.gold_min_score);
+  if (silver.Has("min_score")) CheckScore(silver, "min_score", out->tiers.silver_min_score);
+  if (gold_ok && silver_ok && out->tiers.silver_min_score > out->tiers.gold_min_score) {
+    MapReader& at = silver.Has("min_score") ? silver : gold;
+    at.Error("min_score", "silver.min_score (" + std::to_string(out->tiers.silver_min_score) +
+                              ") must not exceed gold.min_score (" +
+                              std::to_string(out->tiers.gold_min_score) + ")");
+  }
+
+  for (std::string_view d : kDimensionNames) out->dimension_weights[std::string(d)] = 1.0;
+  MapReader weights(r.Child("dimension_weights"), r.PathOf("dimension_weights"),
+                    Section("pipeline.dimension_weights"), diag, r.MarkOf("dimension_weights"));
+  double total = 0;
+  for (std::string_view d : kDimensionNames) {
+    double weight = 1.0;
+    if (weights.Get(d, &weight)) {
+      if (weight < 0) {
+        weights.Error(d, "must be at least 0");
+        weight = 1.0;
+      }
+      out->dimension_weights[std::string(d)] = weight;
+    }
+    total += out->dimension_weights[std::string(d)];
+  }
+  if (total <= 0) diag.Add(weights.mark(), weights.path(), "at least one weight must be above 0");
+}
+
+// Position of the expression text itself: after the opening quote of a quoted scalar.
+Location ExprLocation(const Diagnostics& diag, const YAML::Mark& mark) {
+  Location location = diag.At(mark);
+  std::string_view text = diag.text();
+  if (mark.pos >= 0 && static_cast<size_t>(mark.pos) < text.size() &&
+      (text[mark.pos] == '"' || text[mark.pos] == '\'')) {
+    ++location.column;
+  }
+  return location;
+}
+
+void ReadCsv(MapReader& source, Diagnostics& diag, const std::string& format, CsvConfig* out) {
+  if (!source.Has("csv")) return;
+  if (!format.empty() && format != "csv") {
+    source.Error("csv", "csv options need format: csv (this source has format: " + format + ")");
+  }
+  MapReader c(source.Child("csv"), source.PathOf("csv"), Section("sources[].csv"), diag,
+              source.MarkOf("csv"));
+  c.Get("header", &out->header);
+  bool delimiter_ok = c.Get("delimiter", &out->delimiter);
+  bool quote_ok = c.Get("quote", &out->quote);
+  for (std::string_view key : {"delimiter", "quote"}) {
+    char ch = key == "delimiter" ? out->delimiter : out->quote;
+    if (c.Has(key) && (key == "delimiter" ? delimiter_ok : quote_ok) &&
+        (ch == '\n' || ch == '\r')) {
+      c.Error(key, "a line break cannot be the " + std::string(key));
+    }
+  }
+  if ((delimiter_ok || quote_ok) && out->delimiter == out->quote) {
+    c.Error(quote_ok ? "quote" : "delimiter", "the delimiter and the quote must differ");
+  }
+  c.Get("null_values", &out->null_values);
+  if (c.Get("column_names", &out->column_names)) {
+    if (out->header) {
+      c.Error("column_names", "column_names is only used with header: false");
+    }
+    std::map<std::string, int> seen;
+    for (const std::string& name : out->column_names) {
+      if (name.empty()) c.Error("column_names", "a column name is empty");
+      if (++seen[name] == 2) c.Error("column_names", "duplicate column name '" + name + "'");
+    }
+  }
+}
+
+void ReadRules(MapReader& source, Diagnostics& diag, std::vector<RuleConfig>* out) {
+  std::map<std::string, int> lines;  // rule name -> line of its first definition
+  ForEachItem(
+      source.Child("rules"), source.PathOf("rules"), diag, source.MarkOf("rules"),
+      [&](const YAML::Node& item, const std::string& path, size_t) {
+        MapReader r(item, path, Section("sources[].rules[]"), diag,
+                    MarkOr(item, source.MarkOf("rules")));
+        RuleConfig rule;
+        rule.location = diag.At(r.mark());
+        if (r.Get("name", &rule.name)) {
+          if (!IsValidName(rule.name)) {
+            r.Error("name", "invalid rule name '" + rule.name + "': " + std::string(kNameRule));
+          } else if (auto [it, inserted] = lines.emplace(rule.name, diag.At(r.MarkOf("name")).line);
+                     !inserted) {
+            r.Error("name", "duplicate rule name '" + rule.name + "' (first defined on line " +
+                                std::to_string(it->second) + ")");
+          }
+        }
+        r.Get("dimension", &rule.dimension);
+        r.Get("severity", &rule.severity);
+        if (r.Get("expr", &rule.expr)) {
+          if (IsBlank(rule.expr)) r.Error("expr", "the expression is empty");
+          rule.expr_location = ExprLocation(diag, r.MarkOf("expr"));
+        }
+        out->push_back(std::move(rule));
+      });
+}
+
+void ReadSource(const YAML::Node& node, const std::string& path, const fs::path& config_dir,
+                Diagnostics& diag, const YAML::Mark& fallback, SourceConfig* out) {
+  MapReader r(node, path, Section("sources[]"), diag, fallback);
+  out->location = diag.At(r.mark());
+  if (r.Get("name", &out->name) && !IsValidName(out->name)) {
+    r.Error("name", "invalid source name '" + out->name + "': " + std::string(kNameRule));
+  }
+  bool type_ok = r.Get("type", &out->type);
+  if (type_ok && out->type == "file" && !r.Has("path")) {
+    diag.Add(r.mark(), r.PathOf("path"), "required key is missing (a file source needs a path)");
+  }
+  if (r.Get("path", &out->path) && IsBlank(out->path)) r.Error("path", "the path is empty");
+  r.Get("format", &out->format);
+  r.Get("compression", &out->compression);
+  r.Get("enabled", &out->enabled);
+  ReadCsv(r, diag, out->format, &out->csv);
+
+  fs::path schema;
+  if (r.Get("schema", &schema)) {
+    // "relative to this file" (DESIGN §3a); lexically normalised so messages stay short.
+    fs::path resolved = schema.is_absolute() ? schema : (config_dir / schema).lexically_normal();
+    std::error_code ec;
+    if (!fs::is_regular_file(resolved, ec)) {
+      r.Error("schema", "schema file '" + resolved.string() +
+                            "' does not exist (schema paths are relative to the config file)");
+    }
+    out->schema = std::move(resolved);
+  }
+  ReadRules(r, diag, &out->rules);
+}
+
+void ReadSink(const YAML::Node& node, const std::string& path, Diagnostics& diag,
+              const YAML::Mark& fallback, SinkConfig* out) {
+  MapReader r(node, path, Section("sinks[]"), diag, fallback);
+  out->location = diag.At(r.mark());
+  bool type_ok = r.Get("type", &out->type);
+  bool ndjson = type_ok && out->type == "ndjson";
+  bool lake = type_ok && out->type == "lake";
+  if (ndjson) {
+    out->format = "ndjson";
+    out->compression = "none";
+  }
+  if (r.Get("format", &out->format)) {
+    if (lake && out->format != "parquet") r.Error("format", "a lake sink writes parquet");
+    if (ndjson && out->format != "ndjson") r.Error("format", "an ndjson sink writes ndjson");
+  }
+  if (r.Get("compression", &out->compression)) {
+    if (lake && out->compression == "gzip") {
+      r.Error("compression", "a lake sink supports zstd, snappy or none");
+    }
+    if (ndjson && out->compression == "snappy") {
+      r.Error("compression", "an ndjson sink supports none, gzip or zstd");
+    }
+  }
+  if (r.Get("compression_level", &out->compression_level) &&
+      (out->compression_level < 1 || out->compression_level > 22)) {
+    r.Error("compression_level", "must be between 1 and 22");
+  }
+  if (r.Get("path", &out->path) && lake) {
+    r.Error("path", "a lake sink writes under pipeline.warehouse; path is for ndjson sinks");
+  }
+  if (ndjson && !r.Has("path")) {
+    diag.Add(r.mark(), r.PathOf("path"), "required key is missing (an ndjson sink needs a path)");
+  }
+  if (r.Get("tiers", &out->tiers)) {
+    std::map<std::string, int> seen;
+    for (const std::string& tier : out->tiers) {
+      if (++seen[tier] == 2) r.Error("tiers", "tier '" + tier + "' is listed twice");
+    }
+    if (out->tiers.empty()) {
+      r.Error("tiers", "an empty list would send nothing; leave the key out for all tiers");
+    }
+  }
+  if (r.Get("row_group_max_rows", &out->row_group_max_rows) && out->row_group_max_rows < 1) {
+    r.Error("row_group_max_rows", "must be at least 1");
+  }
+  r.Get("file_max_rows", &out->file_max_rows);
+}
+
+Result<Config> ParseConfigImpl(std::string_view text, const fs::path& path, const Environment& env,
+                               std::vector<ConfigError>* errors) {
+  Diagnostics diag(path.string(), text, env);
+  std::optional<YAML::Node> root = internal::ParseYaml(text, diag);
+  if (!root) return diag.ToStatus(errors);
+  const YAML::Mark start;  // line 1, column 1
+  if (!root->IsDefined() || root->IsNull()) {
+    diag.Add(start, "", "the config file is empty (it needs at least sources:)");
+    return diag.ToStatus(errors);
+  }
+
+  Config config;
+  config.file = path;
+  MapReader top(*root, "", *PipelineConfigSections()[0], diag, start);
+  ReadPipeline(top.Child("pipeline"), diag, top.MarkOf("pipeline"), &config.pipeline);
+
+  std::map<std::string, int> source_lines;
+  fs::path config_dir = path.parent_path();
+  YAML::Node sources = top.Child("sources");
+  if (sources.IsDefined() && (sources.IsNull() || (sources.IsSequence() && sources.size() == 0))) {
+    top.Error("sources", "at least one source is required");
+  }
+  ForEachItem(sources, "sources", diag, top.MarkOf("sources"),
+              [&](const YAML::Node& item, const std::string& item_path, size_t) {
+                SourceConfig source;
+                ReadSource(item, item_path, config_dir, diag, MarkOr(item, top.MarkOf("sources")),
+                           &source);
+                if (!source.name.empty()) {
+                  auto [it, inserted] = source_lines.emplace(source.name, source.location.line);
+                  if (!inserted) {
+                    // Report at the name of the second definition.
+                    const YAML::Node& const_item = item;
+                    diag.Add(MarkOr(const_item["name"], start), item_path + ".name",
+                             "duplicate source name '" + source.name + "' (first defined on line " +
+                                 std::to_string(it->second) + ")");
+                  }
+                }
+                config.sources.push_back(std::move(source));
+              });
+
+  if (top.Has("sinks")) {
+    ForEachItem(top.Child("sinks"), "sinks", diag, top.MarkOf("sinks"),
+                [&](const YAML::Node& item, const std::string& item_path, size_t) {
+                  SinkConfig sink;
+                  ReadSink(item, item_path, diag, MarkOr(item, top.MarkOf("sinks")), &sink);
+                  config.sinks.push_back(std::move(sink));
+                });
+  } else {
+    SinkConfig lake;
+    lake.type = "lake";
+    config.sinks.push_back(std::move(lake));
+  }
+
+  if (!diag.empty()) return diag.ToStatus(errors);
+  return config;
+}
+
+Result<LoggingConfig> ParseLoggingImpl(std::string_view text, const fs::path& path,
+                                       const Environment& env, std::vector<ConfigError>* errors) {
+  Diagnostics diag(path.string(), text, env);
+  std::optional<YAML::Node> root = internal::ParseYaml(text, diag);
+  if (!root) return diag.ToStatus(errors);
+  const YAML::Mark start;  // line 1, column 1
+  if (!root->IsDefined() || root->IsNull()) {
+    diag.Add(start, "", "the logging config file is empty (it needs logging:)");
+    return diag.ToStatus(errors);
+  }
+  LoggingConfig config;
+  std::span<const SectionSpec* const> sections = LoggingConfigSections();
+  MapReader top(*root, "", *sections[0], diag, start);
+  MapReader r(top.Child("logging"), "logging", *sections[1], diag, top.MarkOf("logging"));
+  if (r.Get("level", &config.level) && config.level == "warning") config.level = "warn";
+  r.Get("console", &config.console);
+  r.Get("console_format", &config.console_format);
+  r.Get("file", &config.file);
+  if (r.Get("file_max_bytes", &config.file_max_bytes) && config.file_max_bytes < 1) {
+    r.Error("file_max_bytes", "must be at least 1");
+  }
+  if (r.Get("file_max_files", &config.file_max_files) &&
+      (config.file_max_files < 1 || config.file_max_files > 1000)) {
+    r.Error("file_max_files", "must be between 1 and 1000");
+  }
+  r.Get("json", &config.json);
+  r.Get("loggers", &config.loggers);
+  if (!diag.empty()) return diag.ToStatus(errors);
+  return config;
+}
+
+Result<std::string> ReadConfigFile(const fs::path& path, std::string_view what) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    return NotFound(std::string(what) + " file '" + path.string() + "' not found");
+  }
+  if (fs::is_directory(path, ec)) {
+    return InvalidArgument(std::string(what) + " file '" + path.string() + "' is a directory");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return ErrnoStatus(errno, path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return ErrnoStatus(errno, path.string());
+  return text.str();
+}
+
+}  // namespace
+
+std::string ConfigError::ToString() const {
+  std::string out = location.file + ":" + std::to_string(location.line) + ":" +
+                    std::to_string(location.column) + ": ";
+  if (!key.empty()) out += "key '" + key + "': ";
+  return out + message;
+}
+
+const SourceConfig* Config::FindSource(std::string_view name) const {
+  for (const SourceConfig& source : sources) {
+    if (source.name == name) return &source;
+  }
+  return nullptr;
+}
+
+Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& path,
+                           const Environment& env, std::vector<ConfigError>* errors) {
+  // yaml-cpp reports misuse by exceptions; none may leave the config layer (CONVENTIONS §3).
+  try {
+    return ParseConfigImpl(text, path, env, errors);
+  } catch (const std::exception& e) {
+    return Internal("reading config " + path.string() + ": " + e.what());
+  }
+}
+
+Result<Config> LoadConfig(const std::filesystem::path& path, const Environment& env) {
+  ASSIGN_OR_RETURN(std::string text, ReadConfigFile(path, "config"));
+  return ParseConfig(text, path, env);
+}
+
+Result<LoggingConfig> ParseLoggingConfig(std::string_view text, const std::filesystem::path& path,
+                                         const Environment& env, std::vector<ConfigError>* errors) {
+  try {
+    return ParseLoggingImpl(text, path, env, errors);
+  } catch (const std::exception& e) {
+    return Internal("reading logging config " + path.string() + ": " + e.what());
+  }
+}
+
+Result<LoggingConfig> LoadLoggingConfig(const std::filesystem::path& path, const Environment& env) {
+  ASSIGN_OR_RETURN(std::string text, ReadConfigFile(path, "logging config"));
+  return ParseLoggingConfig(text, path, env);
+}
+
+}  // namespace assay::config
