@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/batch.h"
+#include "core/result.h"
+#include "core/status.h"
+
+namespace assay::sources {
+
+/// Decodes records from a byte stream into rows of a Batch (CSV, NDJSON, JSON arrays).
+///
+/// The caller builds the Batch with one column per wanted field, in the order the reader was
+/// given the fields (`Batch::AddColumn(name)`), and registers the file with `Batch::AddUnit`;
+/// the reader stamps each row with that unit. A record that cannot be decoded becomes a row with
+/// a parse error (`Batch::has_parse_error`), never a failed call: a failed call means the input
+/// itself could not be read (I/O error, corrupt compression).
+class RecordReader {
+ public:
+  virtual ~RecordReader() = default;
+
+  /// Appends up to `max_rows` rows to `batch` and holds the input buffers their views point
+  /// into. Returns the rows appended; 0 = the input is exhausted. Adds the input bytes the rows
+  /// cover to `batch.input_bytes`.
+  virtual Result<size_t> ReadBatch(Batch& batch, size_t max_rows) = 0;
+
+  /// Resumes after a crash: discards decompressed input up to `byte_offset`, which must be a
+  /// record boundary previously reported by bytes_consumed(), and numbers the next record `line`
+  /// (next_line() at that time). Call before the first ReadBatch. A CSV header is still read
+  /// from the start of the file. kOutOfRange if the input is shorter than `byte_offset`.
+  virtual Status SkipTo(uint64_t byte_offset, uint64_t line) = 0;
+
+  /// Decompressed input bytes consumed through the end of the last record returned (including
+  /// skipped blank lines): the position to commit, and the numerator of progress/throughput.
+  virtual uint64_t bytes_consumed() const = 0;
+  /// Bytes read from storage so far (compressed size for .gz/.zst; includes read-ahead).
+  virtual uint64_t compressed_bytes_consumed() const = 0;
+  /// RowOrigin::line the next record will get.
+  virtual uint64_t next_line() const = 0;
+
+  /// Wanted fields the input does not have (CSV header): null in every row; worth a warning.
+  virtual const std::vector<std::string>& missing_fields() const { return empty_; }
+  /// Input columns that are not wanted fields (CSV header): ignored.
+  virtual const std::vector<std::string>& extra_fields() const { return empty_; }
+
+ private:
+  inline static const std::vector<std::string> empty_{};
+};
+
+}  // namespace assay::sources
