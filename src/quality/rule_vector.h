@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace assay::quality {
+
+/// Rows evaluated per pass: small enough that a node's output stays in L1/L2 cache, large enough
+/// that the per-node dispatch is amortised.
+inline constexpr size_t kChunkRows = 1024;
+
+/// A read-only view of one node's output for the rows of the current chunk. Which data pointer
+/// is meaningful depends on the node's storage; a row's value is only meaningful when
+/// valid[row] != 0. A `constant` view holds one value that applies to every row (index 0).
+struct VecView {
+  const uint8_t* valid = nullptr;
+  const int64_t* i64 = nullptr;
+  const double* f64 = nullptr;
+  const std::string_view* str = nullptr;
+  bool constant = false;
+};
+
+/// Writable vectors of one node output. String results of functions (lower, ||, casts) are
+/// written into `chars`, whose capacity is reused from chunk to chunk.
+struct Slot {
+  std::vector<uint8_t> valid;
+  std::vector<int64_t> i64;
+  std::vector<double> f64;
+  std::vector<std::string_view> str;
+  std::vector<char> chars;
+
+  VecView View() const { return VecView{valid.data(), i64.data(), f64.data(), str.data(), false}; }
+};
+
+/// Per-thread working memory of rule evaluation (the body of RuleScratch).
+struct ScratchSlots {
+  std::vector<Slot> slots;
+};
+
+/// Index of row i in a view (constants repeat row 0).
+inline size_t At(const VecView& v, size_t i) { return v.constant ? 0 : i; }
+
+}  // namespace assay::quality
