@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "quality/field_checks.h"
+#include "quality/rule_check.h"
 
 namespace assay::quality {
 
@@ -18,8 +19,23 @@ Result<std::unique_ptr<Classifier>> Classifier::Make(const schema::Schema& schem
     ASSIGN_OR_RETURN(std::unique_ptr<Check> check, MakeFieldCheck(schema, spec, spec.field));
     checks.push_back(std::move(check));
   }
-  if (!rules.empty()) {
-    return Unimplemented("rules are compiled by the rule engine (not linked yet)");
+  std::vector<RuleField> fields;
+  for (size_t i = 0; i < schema.fields.size(); ++i) {
+    fields.push_back({schema.fields[i].name, schema.fields[i].type, i});
+  }
+  for (const RuleSpec& rule : rules) {
+    RuleOptions ro;
+    ro.rule_name = rule.name;
+    ro.now_us = options.now_us;
+    ASSIGN_OR_RETURN(std::unique_ptr<CompiledRule> compiled,
+                     CompiledRule::Compile(rule.expr, fields, ro));
+    std::vector<size_t> columns;
+    for (const std::string& name : compiled->referenced_fields()) {
+      columns.push_back(static_cast<size_t>(schema.FindField(name)));
+    }
+    checks.push_back(
+        std::make_unique<RuleCheck>(CheckInfo{rule.name, rule.dimension, rule.severity},
+                                    std::move(compiled), std::move(columns)));
   }
   if (checks.size() > UINT16_MAX) return InvalidArgument("too many checks for one source");
   return std::make_unique<Classifier>(std::move(checks), options);

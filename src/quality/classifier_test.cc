@@ -160,5 +160,50 @@ TEST_F(ClassifierTest, ParseErrorRowIsRejectedWithoutCheckNoise) {
   EXPECT_TRUE(grades.failed_checks(0).empty());
 }
 
+TEST(ClassifierRules, RulesScoreInTheirDimensionAndNullIsNotApplicable) {
+  Result<Schema> s = schema::ParseJsonSchema(R"({"type":"object","properties":{
+      "quantity":{"type":"integer"}, "unit_price":{"type":"number"},
+      "total_amount":{"type":"number"}, "transaction_ts":{"type":"string","format":"date-time"}}})",
+                                             "s.json");
+  ASSERT_TRUE(s.ok());
+  std::vector<RuleSpec> rules = {
+      {"total_matches_lines", schema::Dimension::kConsistency, schema::Severity::kError,
+       "abs(quantity * unit_price - total_amount) <= 0.01"},
+      {"recent", schema::Dimension::kTimeliness, schema::Severity::kWarning,
+       "transaction_ts >= now() - interval '30 days'"}};
+  ClassifierOptions options;
+  options.now_us = 1'795'515'330'000'000;  // 2026-11-24T10:15:30Z
+  auto classifier = Classifier::Make(*s, rules, options);
+  ASSERT_TRUE(classifier.ok()) << classifier.status().ToString();
+  Batch batch;
+  for (const auto& f : s->fields) batch.AddColumn(f.name);
+  auto row = [&](const char* q, const char* p, const char* t, const char* ts) {
+    size_t r = batch.AppendRow({}, "");
+    const char* cells[] = {q, p, t, ts};
+    for (size_t c = 0; c < 4; ++c) {
+      if (cells[c]) batch.SetCell(r, c, CellKind::kText, cells[c]);
+    }
+  };
+  row("3", "9.99", "29.97", "2026-11-20T00:00:00Z");   // consistent and recent
+  row("3", "9.99", "30.00", "2026-11-20T00:00:00Z");   // inconsistent: error
+  row("3", nullptr, "30.00", "2026-01-01T00:00:00Z");  // rule n/a (null); old: warning
+  row("3", "9.99", "29.97", "2026-10-25T10:15:30Z");   // exactly 30 days: still recent
+  schema::TypeBatch(*s, batch);
+  Grades g;
+  EvalScratch scratch;
+  (*classifier)->Classify(batch, g, scratch);
+  EXPECT_EQ(g.tier[0], Tier::kGold);
+  // schema 4/4, consistency 0/1, timeliness 1/1 -> 2/3: below silver's 0.8.
+  EXPECT_NEAR(g.score[1], 2.0 / 3, 1e-12);
+  EXPECT_EQ(g.tier[1], Tier::kBronze);
+  EXPECT_EQ(g.failed_checks(1).size(), 1u);
+  EXPECT_EQ((*classifier)->check(g.failed_checks(1)[0]).info().name, "total_matches_lines");
+  // Row 2: total_matches_lines is NULL (not applicable); recent fails: schema 3/3,
+  // timeliness 0/1 -> 0.5; only a warning failed but the score is low.
+  EXPECT_NEAR(g.score[2], 0.5, 1e-12);
+  EXPECT_EQ(g.tier[2], Tier::kBronze);
+  EXPECT_EQ(g.tier[3], Tier::kGold);
+}
+
 }  // namespace
 }  // namespace assay::quality

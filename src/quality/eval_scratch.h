@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "quality/rule_expr.h"
+
 namespace assay::quality {
 
 /// Buffers one worker thread reuses from batch to batch, so grading allocates nothing per row
@@ -14,6 +16,7 @@ struct EvalScratch {
   std::vector<uint16_t> passed;      ///< [dimension * rows + row]
   std::vector<uint8_t> critical_failed;
   std::vector<uint8_t> error_failed;
+  RuleScratch rule;
 };
 
 }  // namespace assay::quality

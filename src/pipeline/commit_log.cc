@@ -1,0 +1,181 @@
+#include "pipeline/commit_log.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/value_parse.h"
+
+namespace assay::pipeline {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string NowText() {
+  auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  return FormatTimestamp(now);
+}
+
+Json ToJson(const events::FileState& s) {
+  return Json{{"source", s.source},
+              {"path", s.identity.path},
+              {"size", s.identity.size},
+              {"mtime_ns", s.identity.mtime_ns},
+              {"content_hash", s.identity.content_hash},
+              {"committed_offset", s.committed_offset},
+              {"committed_line", s.committed_line},
+              {"rows_committed", s.rows_committed},
+              {"complete", s.complete},
+              {"run_id", s.run_id}};
+}
+
+events::FileState FileStateFromJson(const Json& j) {
+  events::FileState s;
+  s.source = j.at("source").get<std::string>();
+  s.identity.path = j.at("path").get<std::string>();
+  s.identity.size = j.at("size").get<uint64_t>();
+  s.identity.mtime_ns = j.at("mtime_ns").get<int64_t>();
+  s.identity.content_hash = j.at("content_hash").get<std::string>();
+  s.committed_offset = j.at("committed_offset").get<uint64_t>();
+  s.committed_line = j.at("committed_line").get<uint64_t>();
+  s.rows_committed = j.at("rows_committed").get<uint64_t>();
+  s.complete = j.at("complete").get<bool>();
+  s.run_id = j.at("run_id").get<std::string>();
+  return s;
+}
+
+// Appends a line to a file and fsyncs it.
+Status AppendLine(const std::filesystem::path& path, const std::string& line) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoStatus(errno, path.string());
+  std::string text = line + "\n";
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return ErrnoStatus(err, path.string());
+    }
+    done += static_cast<size_t>(n);
+  }
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return ErrnoStatus(err, path.string());
+  return Status::Ok();
+}
+
+// Whether the table log already has the line for this commit and file (a replayed commit).
+bool LogHas(const std::filesystem::path& log, int64_t id, const std::string& file) {
+  std::ifstream in(log);
+  std::string line;
+  const std::string id_key = fmt::format("\"commit_id\":{},", id);
+  while (std::getline(in, line)) {
+    if (line.find(id_key) != std::string::npos &&
+        line.find(Json(file).dump()) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<int64_t> CommitLog::Commit(const CommitRequest& request) {
+  Json files = Json::array();
+  for (const sinks::StagedFile& f : request.files) {
+    files.push_back(Json{{"temp", f.temp_path.string()},
+                         {"final", f.final_path.string()},
+                         {"table", f.table_dir.string()},
+                         {"tier", std::string(TierName(f.tier))},
+                         {"rows", f.rows},
+                         {"bytes", f.bytes}});
+  }
+  Json payload{{"files", std::move(files)}, {"input", ToJson(request.input)}};
+  const std::string text = payload.dump();
+  ASSIGN_OR_RETURN(int64_t id, store_.RecordPendingCommit(request.run_id, request.source, text));
+  RETURN_IF_ERROR(Apply(id, text));
+  return id;
+}
+
+Status CommitLog::Apply(int64_t id, const std::string& payload) {
+  Json j;
+  try {
+    j = Json::parse(payload);
+  } catch (const Json::exception& e) {
+    return DataLoss(fmt::format("commit {}: unreadable intent: {}", id, e.what()));
+  }
+  std::set<std::filesystem::path> dirs;
+  for (const Json& f : j.at("files")) {
+    std::filesystem::path temp = f.at("temp").get<std::string>();
+    std::filesystem::path final_path = f.at("final").get<std::string>();
+    if (::rename(temp.c_str(), final_path.c_str()) != 0) {
+      int err = errno;
+      // Renamed before a crash: the final file is there and the temporary one is not.
+      std::error_code ec;
+      if (!(err == ENOENT && std::filesystem::exists(final_path, ec))) {
+        return ErrnoStatus(err, fmt::format("commit {}: rename {}", id, temp.string()));
+      }
+    }
+    dirs.insert(final_path.parent_path());
+  }
+  for (const auto& dir : dirs) RETURN_IF_ERROR(sinks::SyncDirectory(dir));
+
+  const events::FileState input = FileStateFromJson(j.at("input"));
+  const std::string committed_at = NowText();
+  for (const Json& f : j.at("files")) {
+    std::filesystem::path table = f.at("table").get<std::string>();
+    std::filesystem::path final_path = f.at("final").get<std::string>();
+    std::string relative = std::filesystem::relative(final_path, table).string();
+    std::filesystem::path log = table / "_assay_commits.jsonl";
+    if (LogHas(log, id, relative)) continue;
+    Json line{{"file", relative},
+              {"tier", f.at("tier")},
+              {"rows", f.at("rows")},
+              {"bytes", f.at("bytes")},
+              {"run_id", input.run_id},
+              {"source", input.source},
+              {"input", input.identity.path},
+              {"input_hash", input.identity.content_hash},
+              {"input_through_offset", input.committed_offset},
+              {"input_through_line", input.committed_line},
+              {"committed_at", committed_at}};
+    // The id comes first so LogHas can find it without parsing every line.
+    std::string text = fmt::format("{{\"commit_id\":{},{}", id, line.dump().substr(1));
+    RETURN_IF_ERROR(AppendLine(log, text));
+  }
+  return store_.CompleteCommit(id, input);
+}
+
+Result<size_t> CommitLog::Recover(const std::vector<std::filesystem::path>& table_roots) {
+  ASSIGN_OR_RETURN(std::vector<events::PendingCommit> pending, store_.PendingCommits());
+  for (const events::PendingCommit& c : pending) {
+    RETURN_IF_ERROR(Apply(c.id, c.payload).WithContext("recovering an interrupted commit"));
+  }
+  // Anything still staged belongs to a run that died before recording its intent.
+  for (const auto& root : table_roots) {
+    std::error_code ec;
+    if (!std::filesystem::exists(root, ec)) continue;
+    for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      if (it->is_regular_file(ec) && name.size() > 5 && name[0] == '.' && name.ends_with(".tmp") &&
+          name.starts_with(".part-")) {
+        std::filesystem::remove(it->path(), ec);
+      }
+    }
+  }
+  return pending.size();
+}
+
+}  // namespace assay::pipeline

@@ -1,0 +1,530 @@
+#include "pipeline/pipeline.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <random>
+
+#include "core/value_parse.h"
+#include "pipeline/commit_log.h"
+#include "pipeline/progress.h"
+#include "pipeline/router.h"
+#include "schema/json_schema.h"
+#include "schema/typer.h"
+#include "sinks/lake_sink.h"
+#include "sinks/ndjson_sink.h"
+#include "sources/file_source.h"
+
+namespace assay::pipeline {
+namespace {
+
+namespace metric = events::metric;
+using Clock = std::chrono::steady_clock;
+
+int64_t WallMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Read errors that mean the bytes themselves are bad (data), not that the machine failed.
+bool IsDataError(const Status& s) {
+  return s.code() == StatusCode::kDataLoss || s.code() == StatusCode::kInvalidArgument;
+}
+
+std::array<bool, kNumTiers> TierMask(const std::vector<std::string>& names) {
+  std::array<bool, kNumTiers> mask{};
+  if (names.empty()) mask.fill(true);
+  for (const std::string& n : names) {
+    if (auto t = TierFromName(n)) mask[static_cast<size_t>(*t)] = true;
+  }
+  return mask;
+}
+
+}  // namespace
+
+bool RunSummary::ok() const {
+  for (const SourceSummary& s : sources) {
+    if (!s.ok) return false;
+  }
+  return true;
+}
+
+std::string NewRunId(int64_t now_us) {
+  std::string ts = FormatTimestamp(now_us - now_us % kMicrosPerSecond);  // 2026-11-24T10:15:30Z
+  std::string compact;
+  for (char c : ts) {
+    if (c != '-' && c != ':') compact += c;
+  }
+  std::random_device rd;
+  return fmt::format("{}-{:06x}", compact, rd() & 0xFFFFFF);
+}
+
+Result<std::vector<PreparedSource>> PrepareSources(const config::Config& config,
+                                                   const RunOptions& options) {
+  std::vector<PreparedSource> out;
+  std::vector<std::string> errors;
+  if (options.only_source && !config.FindSource(*options.only_source)) {
+    std::string names;
+    for (const auto& s : config.sources) names += (names.empty() ? "" : ", ") + s.name;
+    return InvalidArgument(fmt::format("--source {}: no such source in {} (sources: {})",
+                                       *options.only_source, config.file.string(), names));
+  }
+  quality::ClassifierOptions copts;
+  copts.gold_min_score = config.pipeline.tiers.gold_min_score;
+  copts.silver_min_score = config.pipeline.tiers.silver_min_score;
+  copts.now_us = options.as_of_us;
+  for (const auto& [name, weight] : config.pipeline.dimension_weights) {
+    if (auto d = schema::DimensionFromName(name)) copts.weights[static_cast<size_t>(*d)] = weight;
+  }
+  for (const config::SourceConfig& sc : config.sources) {
+    if (!sc.enabled) continue;
+    if (options.only_source && sc.name != *options.only_source) continue;
+    PreparedSource ps;
+    ps.config = &sc;
+    Result<schema::Schema> schema = schema::LoadJsonSchema(sc.schema);
+    if (!schema.ok()) {
+      errors.push_back(fmt::format("{}:{}: source '{}': {}", sc.location.file, sc.location.line,
+                                   sc.name, schema.status().message()));
+      continue;
+    }
+    ps.schema = std::move(schema).value();
+    std::vector<quality::RuleSpec> rules;
+    for (const config::RuleConfig& rc : sc.rules) {
+      quality::RuleSpec spec;
+      spec.name = rc.name;
+      spec.expr = rc.expr;
+      // The config loader has validated both names.
+      spec.dimension =
+          schema::DimensionFromName(rc.dimension).value_or(schema::Dimension::kConsistency);
+      spec.severity = schema::SeverityFromName(rc.severity).value_or(schema::Severity::kError);
+      rules.push_back(std::move(spec));
+    }
+    auto classifier = quality::Classifier::Make(ps.schema, rules, copts);
+    if (!classifier.ok()) {
+      errors.push_back(fmt::format("{}:{}: source '{}': {}", sc.location.file, sc.location.line,
+                                   sc.name, classifier.status().message()));
+      continue;
+    }
+    ps.classifier = std::move(classifier).value();
+    out.push_back(std::move(ps));
+  }
+  if (!errors.empty()) {
+    std::string message;
+    for (const std::string& e : errors) message += (message.empty() ? "" : "\n") + e;
+    return InvalidArgument(std::move(message));
+  }
+  return out;
+}
+
+Result<std::unique_ptr<Pipeline>> Pipeline::Make(const config::Config& config, RunOptions options,
+                                                 events::EventBus& bus) {
+  if (options.run_id.empty()) options.run_id = NewRunId(WallMicros());
+  ASSIGN_OR_RETURN(std::vector<PreparedSource> sources, PrepareSources(config, options));
+  std::unique_ptr<Pipeline> p(new Pipeline(config, std::move(options), bus));
+  p->sources_ = std::move(sources);
+  return p;
+}
+
+/// Everything one source's run needs, so the steps below read as the data flow.
+class Pipeline::SourceRun {
+ public:
+  SourceRun(Pipeline& p, const PreparedSource& source, events::StateStore& store,
+            CommitLog& commits, uint64_t& sequence, Progress* progress)
+      : p_(p),
+        source_(source),
+        cfg_(*source.config),
+        store_(store),
+        commits_(commits),
+        sequence_(sequence),
+        progress_(progress),
+        metrics_(p.bus_.metrics()),
+        labels_{{"source", cfg_.name}},
+        rows_in_(metrics_.GetCounter(metric::kEventsReceivedTotal, labels_)),
+        bytes_in_(metrics_.GetCounter(metric::kBytesReceivedTotal, labels_)),
+        batch_seconds_(metrics_.GetHistogram(metric::kBatchDurationSeconds, labels_)) {
+    for (Tier t : kAllTiers) {
+      tier_out_[static_cast<size_t>(t)] = &metrics_.GetCounter(
+          metric::kEventsSentTotal, {{"source", cfg_.name}, {"tier", std::string(TierName(t))}});
+    }
+  }
+
+  SourceSummary Run() {
+    summary_.name = cfg_.name;
+    const auto start = Clock::now();
+    const uint64_t rows0 = rows_in_.value(), bytes0 = bytes_in_.value();
+    std::array<uint64_t, kNumTiers> tiers0;
+    for (size_t t = 0; t < kNumTiers; ++t) tiers0[t] = tier_out_[t]->value();
+
+    p_.bus_.Publish(events::Event::Make(events::topic::kSourceStarted, "source started")
+                        .WithSource(cfg_.name)
+                        .Set("run_id", p_.options_.run_id));
+    Status st = RunFiles();
+    if (!st.ok()) Fail(st);
+
+    summary_.seconds = SecondsSince(start);
+    summary_.rows = rows_in_.value() - rows0;
+    summary_.bytes = bytes_in_.value() - bytes0;
+    for (size_t t = 0; t < kNumTiers; ++t)
+      summary_.tier_rows[t] = tier_out_[t]->value() - tiers0[t];
+    auto event = events::Event::Make(
+                     summary_.ok ? events::topic::kSourceFinished : events::topic::kSourceFailed,
+                     summary_.ok ? "source finished" : summary_.error)
+                     .WithSource(cfg_.name)
+                     .WithSeverity(summary_.ok ? events::Severity::kInfo : events::Severity::kError)
+                     .Set("run_id", p_.options_.run_id)
+                     .Set("rows", summary_.rows)
+                     .Set("files", summary_.files)
+                     .Set("files_skipped", summary_.files_skipped)
+                     .Set("seconds", summary_.seconds);
+    for (Tier t : kAllTiers)
+      event.Set(std::string(TierName(t)), summary_.tier_rows[static_cast<size_t>(t)]);
+    p_.bus_.Publish(std::move(event));
+    return summary_;
+  }
+
+ private:
+  void Fail(const Status& st) {
+    summary_.ok = false;
+    if (!summary_.error.empty()) summary_.error += "; ";
+    summary_.error += st.message();
+    metrics_
+        .GetCounter(metric::kErrorsTotal, {{"source", cfg_.name},
+                                           {"stage", "source"},
+                                           {"code", std::string(StatusCodeName(st.code()))}})
+        .Add();
+    spdlog::error("source '{}': {}", cfg_.name, st.message());
+  }
+
+  Status RunFiles() {
+    sources::FileSourceOptions fo;
+    fo.path = cfg_.path;
+    fo.format = cfg_.format;
+    fo.compression = cfg_.compression == "gzip"   ? sources::Compression::kGzip
+                     : cfg_.compression == "zstd" ? sources::Compression::kZstd
+                     : cfg_.compression == "none" ? sources::Compression::kNone
+                                                  : sources::Compression::kAuto;
+    fo.csv.header = cfg_.csv.header;
+    fo.csv.delimiter = cfg_.csv.delimiter;
+    fo.csv.quote = cfg_.csv.quote;
+    fo.csv.null_values = cfg_.csv.null_values;
+    fo.csv.column_names = cfg_.csv.column_names;
+    for (const schema::Field& f : source_.schema.fields) fo.fields.push_back(f.name);
+    ASSIGN_OR_RETURN(std::unique_ptr<sources::FileSource> files, sources::FileSource::Make(fo));
+    if (p_.options_.reprocess) RETURN_IF_ERROR(store_.ForgetFiles(cfg_.name));
+    uint64_t total_bytes = 0;
+    for (const std::string& path : files->files()) {
+      struct stat st {};
+      if (::stat(path.c_str(), &st) == 0) total_bytes += static_cast<uint64_t>(st.st_size);
+    }
+    if (progress_) progress_->StartSource(cfg_.name, total_bytes);
+    for (size_t i = 0; i < files->files().size(); ++i) {
+      Status st = RunFile(*files, i);
+      if (!st.ok()) Fail(st.WithContext(files->files()[i]));
+    }
+    if (progress_) progress_->FinishSource();
+    return Status::Ok();
+  }
+
+  Status RunFile(const sources::FileSource& files, size_t index) {
+    const std::string& path = files.files()[index];
+    ++summary_.files;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return ErrnoStatus(errno, path);
+    events::FileState state;
+    state.source = cfg_.name;
+    state.run_id = p_.options_.run_id;
+    state.identity.path = path;
+    state.identity.size = static_cast<uint64_t>(st.st_size);
+    state.identity.mtime_ns =
+        static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+
+    ASSIGN_OR_RETURN(auto by_stat, store_.FindFileByStat(cfg_.name, path, state.identity.size,
+                                                         state.identity.mtime_ns));
+    if (by_stat && by_stat->complete) return Skip(path, state.identity.size);
+    ASSIGN_OR_RETURN(state.identity.content_hash, events::HashFile(path));
+    ASSIGN_OR_RETURN(auto known, store_.FindFile(cfg_.name, state.identity.content_hash));
+    if (known && known->complete) return Skip(path, state.identity.size);
+    if (known) {  // a commit covered part of this file: go on from there
+      state.committed_offset = known->committed_offset;
+      state.committed_line = known->committed_line;
+      state.rows_committed = known->rows_committed;
+    }
+
+    std::unique_ptr<sources::RecordReader> reader;
+    Result<std::unique_ptr<sources::RecordReader>> opened = files.Open(index, 0);
+    Status read_error;
+    if (opened.ok()) {
+      reader = std::move(opened).value();
+      if (state.committed_offset > 0) {
+        RETURN_IF_ERROR(reader->SkipTo(state.committed_offset, state.committed_line));
+        spdlog::info("source '{}': resuming {} at line {}", cfg_.name, path, state.committed_line);
+      }
+      if (!reader->missing_fields().empty()) {
+        std::string names;
+        for (const auto& n : reader->missing_fields()) names += (names.empty() ? "" : ", ") + n;
+        spdlog::warn("source '{}': {} has no column for schema field(s) {}: they are null",
+                     cfg_.name, path, names);
+      }
+    } else if (IsDataError(opened.status())) {
+      read_error = opened.status();
+    } else {
+      return opened.status();
+    }
+
+    ASSIGN_OR_RETURN(Sinks sinks, MakeSinks());
+    uint64_t rows_since_commit = 0;
+    uint64_t last_offset = state.committed_offset;
+    while (reader && read_error.ok()) {
+      const auto start = Clock::now();
+      auto batch = std::make_unique<Batch>();
+      NewBatch(*batch, path);
+      Result<size_t> n = reader->ReadBatch(*batch, p_.config_.pipeline.batch_max_rows);
+      if (!n.ok()) {
+        if (!IsDataError(n.status())) {
+          for (auto& s : sinks) s->Abort();
+          return n.status();
+        }
+        read_error = n.status();
+      }
+      if (batch->num_rows() == 0) break;
+      bytes_in_.Add(reader->bytes_consumed() - last_offset);
+      last_offset = reader->bytes_consumed();
+      RETURN_IF_ERROR(Process(*batch, sinks));
+      batch_seconds_.Observe(SecondsSince(start));
+      rows_since_commit += batch->num_rows();
+      state.rows_committed += batch->num_rows();
+      if (progress_) progress_->Advance(reader->compressed_bytes_consumed());
+      if (rows_since_commit >= kCommitIntervalRows && read_error.ok()) {
+        state.committed_offset = reader->bytes_consumed();
+        state.committed_line = reader->next_line();
+        state.complete = false;
+        RETURN_IF_ERROR(CommitSinks(sinks, state));
+        ASSIGN_OR_RETURN(sinks, MakeSinks());
+        rows_since_commit = 0;
+      }
+    }
+    if (!read_error.ok()) {
+      // The rows before the damage are kept; the damage itself becomes a rejected row, so the
+      // loss is visible in the data and not only in a log.
+      RETURN_IF_ERROR(RejectUnreadable(path, read_error, reader.get(), sinks));
+      ++state.rows_committed;
+      spdlog::warn("source '{}': {}: {}", cfg_.name, path, read_error.message());
+      metrics_
+          .GetCounter(metric::kErrorsTotal,
+                      {{"source", cfg_.name},
+                       {"stage", "source"},
+                       {"code", std::string(StatusCodeName(read_error.code()))}})
+          .Add();
+    }
+    if (reader) {
+      state.committed_offset = reader->bytes_consumed();
+      state.committed_line = reader->next_line();
+    }
+    state.complete = true;
+    if (progress_) progress_->Advance(state.identity.size);
+    return CommitSinks(sinks, state);
+  }
+
+  using Sinks = std::vector<std::unique_ptr<sinks::Sink>>;
+
+  Result<Sinks> MakeSinks() {
+    Sinks out;
+    sinks::SinkContext ctx{p_.options_.run_id, cfg_.name, p_.run_started_us_};
+    const uint64_t seq = sequence_++;
+    for (const config::SinkConfig& sc : p_.config_.sinks) {
+      if (sc.type == "lake") {
+        sinks::LakeSinkOptions o;
+        o.warehouse = p_.config_.pipeline.warehouse;
+        o.compression = sc.compression == "snappy" ? sinks::Compression::kSnappy
+                        : sc.compression == "none" ? sinks::Compression::kNone
+                                                   : sinks::Compression::kZstd;
+        o.compression_level = sc.compression_level;
+        o.row_group_max_rows = sc.row_group_max_rows;
+        o.tiers = TierMask(sc.tiers);
+        ASSIGN_OR_RETURN(auto sink, sinks::LakeSink::Make(o, ctx, seq));
+        out.push_back(std::move(sink));
+      } else if (sc.type == "ndjson") {
+        sinks::NdjsonSinkOptions o;
+        o.path = sc.path.empty() ? std::filesystem::path("./out") : sc.path;
+        o.tiers = TierMask(sc.tiers);
+        ASSIGN_OR_RETURN(auto sink, sinks::NdjsonSink::Make(o, ctx, seq));
+        out.push_back(std::move(sink));
+      } else {
+        return InvalidArgument(fmt::format("unknown sink type '{}'", sc.type));
+      }
+    }
+    return out;
+  }
+
+  void NewBatch(Batch& batch, const std::string& path) {
+    for (const schema::Field& f : source_.schema.fields) batch.AddColumn(f.name);
+    batch.AddUnit(path);
+    batch.source_name = cfg_.name;
+    batch.ingested_at_us = p_.run_started_us_;
+  }
+
+  Status Process(Batch& batch, Sinks& sinks) {
+    schema::TypeBatch(source_.schema, batch);
+    source_.classifier->Classify(batch, grades_, scratch_);
+    Route(batch, grades_, *source_.classifier, graded_);
+    for (auto& sink : sinks) {
+      Status st = sink->Append(graded_);
+      if (!st.ok()) {
+        for (auto& s : sinks) s->Abort();
+        return st;
+      }
+    }
+    rows_in_.Add(batch.num_rows());
+    std::array<uint64_t, kNumTiers> counts{};
+    for (Tier t : kAllTiers) {
+      counts[static_cast<size_t>(t)] = graded_.rows_of(t).size();
+      tier_out_[static_cast<size_t>(t)]->Add(counts[static_cast<size_t>(t)]);
+    }
+    p_.bus_.Publish(events::Event::Make(events::topic::kBatchProcessed)
+                        .WithSource(cfg_.name)
+                        .Set("rows", batch.num_rows())
+                        .Set("gold", counts[0])
+                        .Set("silver", counts[1])
+                        .Set("bronze", counts[2])
+                        .Set("rejected", counts[3]));
+    return Status::Ok();
+  }
+
+  Status RejectUnreadable(const std::string& path, const Status& error,
+                          const sources::RecordReader* reader, Sinks& sinks) {
+    Batch batch;
+    NewBatch(batch, path);
+    RowOrigin origin;
+    if (reader) {
+      origin.line = reader->next_line();
+      origin.byte_offset = reader->bytes_consumed();
+    }
+    size_t row = batch.AppendRow(origin, {});
+    batch.SetParseError(
+        row, error.code() == StatusCode::kDataLoss ? "file.truncated" : "file.unreadable",
+        error.message());
+    return Process(batch, sinks);
+  }
+
+  Status CommitSinks(Sinks& sinks, const events::FileState& state) {
+    CommitRequest request{p_.options_.run_id, cfg_.name, {}, state};
+    for (auto& sink : sinks) {
+      Result<std::vector<sinks::StagedFile>> staged = sink->Finish();
+      if (!staged.ok()) {
+        for (auto& s : sinks) s->Abort();
+        return staged.status();
+      }
+      for (auto& f : *staged) request.files.push_back(std::move(f));
+    }
+    ASSIGN_OR_RETURN(int64_t id, commits_.Commit(request));
+    uint64_t rows = 0;
+    for (const auto& f : request.files) {
+      rows += f.rows;
+      std::string table = f.table_dir.string();
+      if (std::find(summary_.outputs.begin(), summary_.outputs.end(), table) ==
+          summary_.outputs.end()) {
+        summary_.outputs.push_back(table);
+      }
+    }
+    p_.bus_.Publish(events::Event::Make(events::topic::kSinkCommitted, "commit")
+                        .WithSource(cfg_.name)
+                        .Set("commit_id", id)
+                        .Set("files", request.files.size())
+                        .Set("rows", rows)
+                        .Set("input", state.identity.path)
+                        .Set("complete", state.complete));
+    return Status::Ok();
+  }
+
+  Status Skip(const std::string& path, uint64_t size) {
+    ++summary_.files_skipped;
+    if (progress_) progress_->Advance(size);
+    spdlog::info("source '{}': {} was already ingested (use --reprocess to ingest it again)",
+                 cfg_.name, path);
+    return Status::Ok();
+  }
+
+  static constexpr uint64_t kCommitIntervalRows = 1'000'000;
+
+  Pipeline& p_;
+  const PreparedSource& source_;
+  const config::SourceConfig& cfg_;
+  events::StateStore& store_;
+  CommitLog& commits_;
+  uint64_t& sequence_;
+  Progress* progress_;
+  events::MetricsRegistry& metrics_;
+  events::Labels labels_;
+  events::Counter& rows_in_;
+  events::Counter& bytes_in_;
+  events::Histogram& batch_seconds_;
+  std::array<events::Counter*, kNumTiers> tier_out_{};
+  SourceSummary summary_;
+  quality::Grades grades_;
+  quality::EvalScratch scratch_;
+  GradedBatch graded_;
+};
+
+Result<RunSummary> Pipeline::Run() {
+  const auto start = Clock::now();
+  run_started_us_ = WallMicros();
+  RunSummary summary;
+  summary.run_id = options_.run_id;
+  ASSIGN_OR_RETURN(auto store, events::StateStore::Open(config_.pipeline.state_dir));
+  CommitLog commits(*store);
+
+  std::vector<std::filesystem::path> roots;
+  for (const PreparedSource& s : sources_) {
+    for (Tier t : kAllTiers) {
+      roots.push_back(config_.pipeline.warehouse / std::string(TierName(t)) / s.config->name);
+    }
+    for (const config::SinkConfig& sc : config_.sinks) {
+      if (sc.type == "ndjson")
+        roots.push_back((sc.path.empty() ? "./out" : sc.path) / s.config->name);
+    }
+  }
+  ASSIGN_OR_RETURN(summary.commits_recovered, commits.Recover(roots));
+  if (summary.commits_recovered > 0) {
+    spdlog::warn("recovered {} commit(s) interrupted by an earlier crash",
+                 summary.commits_recovered);
+  }
+  RETURN_IF_ERROR(store->BeginRun(
+      {options_.run_id, run_started_us_, config_.file.string(), options_.as_of_us}));
+  bus_.Publish(events::Event::Make(events::topic::kRunStarted, "run started")
+                   .Set("run_id", options_.run_id)
+                   .Set("config", config_.file.string())
+                   .Set("as_of", FormatTimestamp(options_.as_of_us)));
+
+  std::unique_ptr<Progress> progress;
+  if (options_.progress) progress = std::make_unique<Progress>();
+  uint64_t sequence = 0;
+  for (const PreparedSource& source : sources_) {
+    SourceRun run(*this, source, *store, commits, sequence, progress.get());
+    summary.sources.push_back(run.Run());
+  }
+  progress.reset();
+  summary.seconds = SecondsSince(start);
+
+  uint64_t rows = 0;
+  for (const auto& s : summary.sources) rows += s.rows;
+  RETURN_IF_ERROR(
+      store->FinishRun(options_.run_id, summary.ok() ? "ok" : "failed",
+                       fmt::format(R"({{"rows":{},"seconds":{}}})", rows, summary.seconds)));
+  bus_.Publish(
+      events::Event::Make(events::topic::kRunFinished, summary.ok() ? "run finished" : "run failed")
+          .WithSeverity(summary.ok() ? events::Severity::kInfo : events::Severity::kError)
+          .Set("run_id", options_.run_id)
+          .Set("rows", rows)
+          .Set("seconds", summary.seconds));
+  bus_.Flush();
+  return summary;
+}
+
+}  // namespace assay::pipeline

@@ -1,0 +1,70 @@
+#include "sinks/hive_ddl.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "sinks/sink.h"
+
+namespace assay::sinks {
+namespace {
+
+std::string HiveType(FieldType type) {
+  switch (type) {
+    case FieldType::kInteger: return "BIGINT";
+    case FieldType::kNumber: return "DOUBLE";
+    case FieldType::kBoolean: return "BOOLEAN";
+    case FieldType::kTimestamp: return "TIMESTAMP";
+    case FieldType::kDate: return "DATE";
+    case FieldType::kString:
+    case FieldType::kAny: return "STRING";
+  }
+  return "STRING";
+}
+
+}  // namespace
+
+std::string HiveDdl(Tier tier, const std::string& dataset, const std::vector<OutputColumn>& layout,
+                    const std::filesystem::path& location) {
+  std::string out =
+      fmt::format("-- Written by assay for the {} tier of {}.\n", TierName(tier), dataset);
+  out += fmt::format("CREATE DATABASE IF NOT EXISTS {};\n", TierName(tier));
+  out += fmt::format("CREATE EXTERNAL TABLE IF NOT EXISTS {}.`{}` (\n", TierName(tier), dataset);
+  for (size_t i = 0; i < layout.size(); ++i) {
+    out += fmt::format("  `{}` {}{}\n", layout[i].name, HiveType(layout[i].type),
+                       i + 1 < layout.size() ? "," : "");
+  }
+  out += ")\nPARTITIONED BY (ingest_date STRING)\nSTORED AS PARQUET\n";
+  out += fmt::format("LOCATION '{}';\n", location.string());
+  out += fmt::format("MSCK REPAIR TABLE {}.`{}`;\n", TierName(tier), dataset);
+  return out;
+}
+
+Status WriteFileAtomically(const std::filesystem::path& path, const std::string& text) {
+  std::filesystem::path temp = path;
+  temp += ".tmp";
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoStatus(errno, temp.string());
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return ErrnoStatus(err, temp.string());
+    }
+    done += static_cast<size_t>(n);
+  }
+  int sync_rc = ::fsync(fd);
+  int sync_errno = errno;
+  if (::close(fd) != 0 || sync_rc != 0) {
+    return ErrnoStatus(sync_rc != 0 ? sync_errno : errno, temp.string());
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) return ErrnoStatus(errno, path.string());
+  return SyncDirectory(path.parent_path());
+}
+
+}  // namespace assay::sinks

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/tier.h"
+#include "sinks/output_layout.h"
+
+namespace assay::sinks {
+
+/// `CREATE EXTERNAL TABLE` for one lake table, partitioned by ingest_date, stored as Parquet,
+/// readable by Hive, Spark and Trino (Hive connector). The database is the tier's name.
+std::string HiveDdl(Tier tier, const std::string& dataset, const std::vector<OutputColumn>& layout,
+                    const std::filesystem::path& location);
+
+/// Writes `text` to `path` atomically (temporary file, fsync, rename).
+Status WriteFileAtomically(const std::filesystem::path& path, const std::string& text);
+
+}  // namespace assay::sinks

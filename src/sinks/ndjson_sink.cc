@@ -1,0 +1,177 @@
+#include "sinks/ndjson_sink.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "core/value_parse.h"
+
+namespace assay::sinks {
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+      ++i;
+    } else if (c < 0x20) {
+      switch (c) {
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+      }
+      ++i;
+    } else if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+    } else {
+      // Copy a well-formed UTF-8 sequence; replace anything else with U+FFFD.
+      size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+      bool ok = len > 0 && i + len <= s.size();
+      for (size_t k = 1; ok && k < len; ++k) {
+        ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+      }
+      if (ok) {
+        out.append(s.data() + i, len);
+        i += len;
+      } else {
+        out += "\xEF\xBF\xBD";
+        ++i;
+      }
+    }
+  }
+  out += '"';
+}
+
+Result<std::unique_ptr<NdjsonSink>> NdjsonSink::Make(NdjsonSinkOptions options, SinkContext context,
+                                                     uint64_t sequence) {
+  if (context.dataset.empty()) return InvalidArgument("ndjson sink: empty dataset name");
+  return std::unique_ptr<NdjsonSink>(
+      new NdjsonSink(std::move(options), std::move(context), sequence));
+}
+
+NdjsonSink::~NdjsonSink() { Abort(); }
+
+Status NdjsonSink::OpenTier(Tier tier, const Batch& batch) {
+  TierFile& file = files_[static_cast<size_t>(tier)];
+  file.layout = OutputLayout(batch, tier);
+  const std::filesystem::path table =
+      options_.path / context_.dataset / std::string(TierName(tier));
+  RETURN_IF_ERROR(MakeDirectories(table));
+  const std::string name = fmt::format("part-{}-{:05d}.ndjson", context_.run_id, sequence_);
+  file.staged.final_path = table / name;
+  file.staged.temp_path = table / ("." + name + ".tmp");
+  file.staged.table_dir = table;
+  file.staged.tier = tier;
+  file.out = std::fopen(file.staged.temp_path.c_str(), "wbe");
+  if (!file.out) return ErrnoStatus(errno, file.staged.temp_path.string());
+  return Status::Ok();
+}
+
+Status NdjsonSink::Append(const GradedBatch& graded) {
+  const Batch& batch = *graded.batch;
+  for (Tier tier : kAllTiers) {
+    const std::vector<uint32_t>& selection = graded.rows_of(tier);
+    if (!options_.tiers[static_cast<size_t>(tier)] || selection.empty()) continue;
+    TierFile& file = files_[static_cast<size_t>(tier)];
+    if (!file.out) RETURN_IF_ERROR(OpenTier(tier, batch));
+    for (uint32_t r : selection) {
+      line_.clear();
+      line_ += '{';
+      bool first = true;
+      for (const OutputColumn& c : file.layout) {
+        if (!first) line_ += ',';
+        first = false;
+        AppendJsonString(line_, c.name);
+        line_ += ':';
+        switch (c.kind) {
+          case OutputKind::kTypedField: {
+            const Column& col = batch.column(c.field);
+            if (!col.valid[r]) {
+              line_ += "null";
+              break;
+            }
+            switch (col.type) {
+              case FieldType::kInteger: line_ += fmt::format("{}", col.i64[r]); break;
+              case FieldType::kNumber: line_ += fmt::format("{}", col.f64[r]); break;
+              case FieldType::kBoolean: line_ += col.i64[r] ? "true" : "false"; break;
+              case FieldType::kTimestamp:
+                AppendJsonString(line_, FormatTimestamp(col.i64[r]));
+                break;
+              case FieldType::kDate: AppendJsonString(line_, FormatDate(col.i64[r])); break;
+              case FieldType::kString:
+              case FieldType::kAny: AppendJsonString(line_, TrimAscii(col.str[r])); break;
+            }
+            break;
+          }
+          case OutputKind::kRawField: {
+            const Column& col = batch.column(c.field);
+            if (col.kind[r] == CellKind::kNull)
+              line_ += "null";
+            else
+              AppendJsonString(line_, col.raw[r]);
+            break;
+          }
+          case OutputKind::kScore: line_ += fmt::format("{}", graded.score[r]); break;
+          case OutputKind::kTier: AppendJsonString(line_, TierName(tier)); break;
+          case OutputKind::kFailed: AppendJsonString(line_, graded.failed[r]); break;
+          case OutputKind::kErrors: AppendJsonString(line_, graded.errors[r]); break;
+          case OutputKind::kRecord: AppendJsonString(line_, batch.record_text(r)); break;
+          case OutputKind::kSource: AppendJsonString(line_, batch.source_name); break;
+          case OutputKind::kPosition: AppendJsonString(line_, graded.position[r]); break;
+          case OutputKind::kIngestedAt:
+            AppendJsonString(line_, FormatTimestamp(batch.ingested_at_us));
+            break;
+        }
+      }
+      line_ += "}\n";
+      if (std::fwrite(line_.data(), 1, line_.size(), file.out) != line_.size()) {
+        return ErrnoStatus(errno, file.staged.temp_path.string());
+      }
+    }
+    file.staged.rows += selection.size();
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<StagedFile>> NdjsonSink::Finish() {
+  std::vector<StagedFile> staged;
+  for (TierFile& file : files_) {
+    if (!file.out) continue;
+    bool ok = std::fflush(file.out) == 0 && ::fsync(::fileno(file.out)) == 0;
+    int err = errno;
+    file.staged.bytes = static_cast<uint64_t>(std::ftell(file.out));
+    ok = std::fclose(file.out) == 0 && ok;
+    file.out = nullptr;
+    if (!ok) {
+      Abort();
+      return ErrnoStatus(err, file.staged.temp_path.string());
+    }
+    staged.push_back(file.staged);
+  }
+  for (const StagedFile& f : staged) RETURN_IF_ERROR(SyncDirectory(f.temp_path.parent_path()));
+  for (TierFile& file : files_) file = TierFile{};
+  return staged;
+}
+
+void NdjsonSink::Abort() {
+  for (TierFile& file : files_) {
+    if (file.out) {
+      std::fclose(file.out);
+      std::error_code ec;
+      std::filesystem::remove(file.staged.temp_path, ec);
+    }
+    file = TierFile{};
+  }
+}
+
+}  // namespace assay::sinks
