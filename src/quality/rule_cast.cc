@@ -147,6 +147,21 @@ void CastInto(ValueType from, ValueType to, const VecView& in, size_t rows, Slot
   if (to_string && out.chars.size() < rows * kMaxFormattedChars) {
     out.chars.resize(rows * kMaxFormattedChars);
   }
+  // Implicit promotions run on every chunk: give them tight loops.
+  if (from == ValueType::kInteger && to == ValueType::kNumber) {
+    ForRows(in, rows, [&](size_t r, size_t i) {
+      out.f64[r] = static_cast<double>(in.i64[i]);
+      out.valid[r] = in.valid[i];
+    });
+    return;
+  }
+  if (from == ValueType::kDate && to == ValueType::kTimestamp) {
+    ForRows(in, rows, [&](size_t r, size_t i) {
+      const bool overflow = __builtin_mul_overflow(in.i64[i], kMicrosPerDay, &out.i64[r]);
+      out.valid[r] = static_cast<uint8_t>(in.valid[i] & !overflow);
+    });
+    return;
+  }
   char* chars = out.chars.data();
   const Storage storage = StorageOf(to);
   for (size_t r = 0; r < rows; ++r) {

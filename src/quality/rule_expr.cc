@@ -48,7 +48,7 @@ void CompiledRule::Evaluate(const Batch& batch, std::span<uint8_t> result,
     uint8_t* out = result.data() + start;
     for (size_t i = 0; i < ctx.rows; ++i) {
       const size_t k = At(v, i);
-      out[i] = v.valid[k] ? static_cast<uint8_t>(v.i64[k] != 0) : uint8_t{kRuleNull};
+      out[i] = v.valid[k] ? static_cast<uint8_t>(v.i64[k] != 0) : kRuleNull;
     }
   }
 }

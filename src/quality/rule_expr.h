@@ -17,12 +17,11 @@ namespace assay::quality {
 struct Node;
 struct ScratchSlots;
 
-/// A rule's outcome for one row, as written by CompiledRule::Evaluate.
-enum RuleOutcome : uint8_t {
-  kRuleFalse = 0,  ///< the row fails the rule
-  kRuleTrue = 1,   ///< the row passes
-  kRuleNull = 2,   ///< the rule evaluated to NULL: not applicable to this row (DESIGN.md §3a)
-};
+/// A rule's outcome for one row, as CompiledRule::Evaluate writes it (one byte per row).
+inline constexpr uint8_t kRuleFalse = 0;  ///< the row fails the rule
+inline constexpr uint8_t kRuleTrue = 1;   ///< the row passes
+/// The rule evaluated to NULL: not applicable to this row (DESIGN.md §3a).
+inline constexpr uint8_t kRuleNull = 2;
 
 /// A name a rule may use, and where its typed values live in the batches it will evaluate.
 struct RuleField {
@@ -62,10 +61,10 @@ class CompiledRule {
                                                        const RuleOptions& options);
   ~CompiledRule();
 
-  /// Writes one RuleOutcome per row of `batch` into `result` (which must hold num_rows()
-  /// entries; extra entries are left alone). A field's value is NULL for a row when its
-  /// `valid` flag is 0 (a null or a failed type check). Columns are read according to the
-  /// RuleField type given at Compile (i64, f64 or str), without copying.
+  /// Writes one outcome (kRuleFalse / kRuleTrue / kRuleNull) per row of `batch` into `result`
+  /// (which must hold num_rows() entries; extra entries are left alone). A field's value is NULL
+  /// for a row when its `valid` flag is 0 (a null or a failed type check). Columns are read
+  /// according to the RuleField type given at Compile (i64, f64 or str), without copying.
   void Evaluate(const Batch& batch, std::span<uint8_t> result, RuleScratch& scratch) const;
 
   /// Fields the expression reads, in order of first use, each once.

@@ -408,18 +408,24 @@ double RoundTo(double x, int64_t digits) {
 VecView EvalCall(const Node& node, const EvalContext& ctx) {
   const size_t n = ctx.rows;
   switch (node.function) {
-    case FunctionId::kAbs:
+    case FunctionId::kAbs: {
+      const VecView a = EvalNode(*node.children[0], ctx);
+      Slot& out = ctx.slot(node.slot);
       if (StorageOf(node.type) == Storage::kDouble) {
-        return MapRows(node, ctx, [](const VecView& a, size_t ia, Slot& out, size_t i) {
+        ForRows(a, n, [&](size_t i, size_t ia) {
           out.f64[i] = std::fabs(a.f64[ia]);
+          out.valid[i] = a.valid[ia];
+        });
+      } else {
+        ForRows(a, n, [&](size_t i, size_t ia) {
+          const int64_t x = a.i64[ia];
+          // |INT64_MIN| does not fit: NULL rather than a wrong value.
+          out.valid[i] = static_cast<uint8_t>(a.valid[ia] & (x != INT64_MIN));
+          out.i64[i] = x < 0 && x != INT64_MIN ? -x : x;
         });
       }
-      return MapRows(node, ctx, [](const VecView& a, size_t ia, Slot& out, size_t i) {
-        const int64_t x = a.i64[ia];
-        // |INT64_MIN| does not fit: NULL rather than a wrong value.
-        out.valid[i] = x != INT64_MIN;
-        out.i64[i] = x < 0 && x != INT64_MIN ? -x : x;
-      });
+      return out.View();
+    }
     case FunctionId::kLower: return CaseMap(node, ctx, false);
     case FunctionId::kUpper: return CaseMap(node, ctx, true);
     case FunctionId::kTrim:

@@ -42,4 +42,15 @@ struct ScratchSlots {
 /// Index of row i in a view (constants repeat row 0).
 inline size_t At(const VecView& v, size_t i) { return v.constant ? 0 : i; }
 
+/// Calls f(i, ia) for every row, with ia folded to 0 at compile time for a constant input, so
+/// that each variant is a plain loop the compiler can vectorise.
+template <typename F>
+inline void ForRows(const VecView& a, size_t n, F&& f) {
+  if (a.constant) {
+    for (size_t i = 0; i < n; ++i) f(i, size_t{0});
+  } else {
+    for (size_t i = 0; i < n; ++i) f(i, i);
+  }
+}
+
 }  // namespace assay::quality
