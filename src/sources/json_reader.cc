@@ -32,6 +32,46 @@ std::string_view ErrorCode(simdjson::error_code error) {
   return error == simdjson::UTF8_ERROR ? kJsonInvalidUtf8 : kJsonSyntax;
 }
 
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+/// The JSON number grammar (RFC 8259 §6), for literals simdjson refuses only because they
+/// overflow a double (`1e400`): they are valid JSON, and the schema's type check decides.
+bool IsJsonNumber(std::string_view text) {
+  size_t i = 0;
+  const size_t n = text.size();
+  if (i < n && text[i] == '-') ++i;
+  if (i < n && text[i] == '0') {
+    ++i;
+  } else if (i < n && IsDigit(text[i])) {
+    while (i < n && IsDigit(text[i])) ++i;
+  } else {
+    return false;
+  }
+  if (i < n && text[i] == '.') {
+    ++i;
+    if (i == n || !IsDigit(text[i])) return false;
+    while (i < n && IsDigit(text[i])) ++i;
+  }
+  if (i < n && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < n && (text[i] == '+' || text[i] == '-')) ++i;
+    if (i == n || !IsDigit(text[i])) return false;
+    while (i < n && IsDigit(text[i])) ++i;
+  }
+  return i == n;
+}
+
+/// Checks a number value and returns its literal (without trailing whitespace).
+simdjson::error_code CheckNumber(od::value& value, std::string_view* literal) {
+  std::string_view raw = value.raw_json_token();
+  *literal = raw.substr(
+      0, static_cast<size_t>(TrimRight(raw.data(), raw.data() + raw.size()) - raw.data()));
+  double number;
+  simdjson::error_code error = value.get_double().get(number);
+  if (error == simdjson::NUMBER_ERROR && IsJsonNumber(*literal)) return simdjson::SUCCESS;
+  return error;
+}
+
 /// Walks a value completely so that every token is checked (On Demand only checks what is
 /// visited). Returns the first error.
 simdjson::error_code Validate(od::value value, size_t depth, size_t max_depth) {
@@ -66,8 +106,8 @@ simdjson::error_code Validate(od::value value, size_t depth, size_t max_depth) {
       return value.get_string().get(text);
     }
     case od::json_type::number: {
-      double number;
-      return value.get_double().get(number);
+      std::string_view literal;
+      return CheckNumber(value, &literal);
     }
     case od::json_type::boolean: {
       bool flag;
@@ -94,6 +134,8 @@ JsonReader::JsonReader(std::unique_ptr<ByteStream> in, uint32_t unit, JsonOption
       unit_(unit),
       options_(options),
       fields_(std::move(fields)),
+      // simdjson's parser tracks at most 1024 levels (it asserts in debug builds): stay below.
+      max_depth_(std::min<size_t>(options.max_depth, 1000)),
       parser_(std::make_unique<Parser>()) {
   for (size_t i = 0; i < fields_.size(); ++i) field_index_.emplace(fields_[i], static_cast<int>(i));
 }
@@ -325,7 +367,7 @@ std::string_view JsonReader::ParseRecord(const Span& span, StringArena& arena,
     od::value value = field.value();
     const int column = Lookup(key);
     if (column < 0) {
-      if (auto error = Validate(value, 1, options_.max_depth)) return fail(error);
+      if (auto error = Validate(value, 1, max_depth_)) return fail(error);
       continue;
     }
     const std::string_view raw = value.raw_json_token();
@@ -346,12 +388,8 @@ std::string_view JsonReader::ParseRecord(const Span& span, StringArena& arena,
         break;
       }
       case od::json_type::number: {
-        double number;
-        if (auto error = value.get_double().get(number)) return fail(error);
+        if (auto error = CheckNumber(value, &cell.raw)) return fail(error);
         cell.kind = CellKind::kNumber;
-        cell.raw = std::string_view(
-            raw.data(),
-            static_cast<size_t>(TrimRight(raw.data(), raw.data() + raw.size()) - raw.data()));
         break;
       }
       case od::json_type::boolean: {
@@ -370,7 +408,7 @@ std::string_view JsonReader::ParseRecord(const Span& span, StringArena& arena,
       case od::json_type::object:
       case od::json_type::array: {
         const char* start = raw.data();
-        if (auto error = Validate(value, 1, options_.max_depth)) return fail(error);
+        if (auto error = Validate(value, 1, max_depth_)) return fail(error);
         // After the walk the iterator stands on the token after the value (',' or '}').
         const char* after = nullptr;
         if (auto error = doc.current_location().get(after)) return fail(error);

@@ -34,8 +34,8 @@ struct JsonOptions {
   size_t chunk_size = 4 << 20;
   /// record_text of a rejected row is cut to this many bytes.
   size_t max_error_text = 64 << 10;
-  /// Deeper nesting is a json.syntax error (also bounds the validator's recursion).
-  size_t max_depth = 1024;
+  /// Deeper nesting is a json.syntax error (also bounds the validator's recursion); at most 1000.
+  size_t max_depth = 1000;
 };
 
 /// Streaming NDJSON / JSON-array reader on simdjson On Demand (see RecordReader).
@@ -95,6 +95,7 @@ class JsonReader final : public RecordReader {
   std::vector<std::string> fields_;
   std::unordered_map<std::string_view, int> field_index_;
   size_t next_guess_ = 0;
+  size_t max_depth_;
   JsonFormat format_ = JsonFormat::kNdjson;
   ArrayState array_state_ = ArrayState::kBefore;
   uint64_t array_open_offset_ = 0;  ///< stream offset of the `[`
