@@ -311,14 +311,14 @@ std::string Cell(std::string_view text) {
 
 std::string_view KeyTypeName(KeyType type) {
   switch (type) {
-    case KeyType::kString: return "string";
+    case KeyType::kString:
     case KeyType::kEnum: return "string";
     case KeyType::kBool: return "boolean";
     case KeyType::kInteger: return "integer";
     case KeyType::kNumber: return "number";
     case KeyType::kChar: return "character";
     case KeyType::kPath: return "path";
-    case KeyType::kStringList: return "list of strings";
+    case KeyType::kStringList:
     case KeyType::kEnumList: return "list of strings";
     case KeyType::kMap: return "map";
     case KeyType::kMapList: return "list of maps";
@@ -360,7 +360,7 @@ bool IsAllowed(std::string_view allowed, std::string_view value) {
 std::string RenderMarkdownTables(std::span<const SectionSpec* const> sections) {
   std::string out;
   for (const SectionSpec* section : sections) {
-    out += "### `";
+    out += "#### `";
     out += section->path.empty() ? "(top level)" : section->path;
     out += "`\n\n";
     out += section->doc;

@@ -56,7 +56,7 @@ std::span<const SectionSpec* const> LoggingConfigSections();
 /// The named section of either file, or nullptr.
 const SectionSpec* FindSection(std::string_view path);
 
-/// Markdown: one heading and one table (key, type, default, unit, description) per section.
+/// Markdown: one level-4 heading and one table (key, type, default, unit, description) per section.
 std::string RenderMarkdownTables(std::span<const SectionSpec* const> sections);
 
 /// True when `value` is one of the '|'-separated `allowed` values.

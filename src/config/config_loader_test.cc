@@ -96,13 +96,13 @@ std::string AllErrors(const std::vector<ConfigError>& errors) {
 }
 
 // Asserts an error for `key` at line:column whose message contains `fragment`.
-#define EXPECT_CONFIG_ERROR(errors, key, want_line, want_column, fragment)                    \
-  do {                                                                                        \
-    std::optional<ConfigError> found = FindError(errors, key);                                \
-    ASSERT_TRUE(found.has_value()) << "no error for " << key << " in\n" << AllErrors(errors); \
-    EXPECT_EQ(found->location.line, want_line) << found->ToString();                          \
-    EXPECT_EQ(found->location.column, want_column) << found->ToString();                      \
-    EXPECT_NE(found->message.find(fragment), std::string::npos) << found->ToString();         \
+#define EXPECT_CONFIG_ERROR(errors, key, want_line, want_column, fragment)                      \
+  do {                                                                                          \
+    std::optional<ConfigError> found = FindError((errors), (key));                              \
+    ASSERT_TRUE(found.has_value()) << "no error for " << (key) << " in\n" << AllErrors(errors); \
+    EXPECT_EQ(found->location.line, (want_line)) << found->ToString();                          \
+    EXPECT_EQ(found->location.column, (want_column)) << found->ToString();                      \
+    EXPECT_NE(found->message.find((fragment)), std::string::npos) << found->ToString();         \
   } while (false)
 
 constexpr std::string_view kMinimalSource = "sources: [{name: a, type: file, path: a.csv}]\n";

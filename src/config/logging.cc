@@ -171,7 +171,9 @@ Status SetUpLogging(const LoggingConfig& config) {
   for (const auto& [name, level_name] : config.loggers) {
     std::optional<spdlog::level::level_enum> logger_level = ParseLevel(level_name);
     if (!logger_level) {
-      return InvalidArgument("unknown log level '" + level_name + "' for logger '" + name + "'");
+      std::string message = "unknown log level '" + level_name;
+      message += "' for logger '" + name + "'";
+      return InvalidArgument(std::move(message));
     }
     loggers.emplace(name, *logger_level);
   }
