@@ -11,6 +11,7 @@
 #include "pipeline/commit_log.h"
 #include "pipeline/progress.h"
 #include "pipeline/router.h"
+#include "pipeline/summary.h"
 #include "schema/json_schema.h"
 #include "schema/typer.h"
 #include "sinks/lake_sink.h"
@@ -515,8 +516,7 @@ Result<RunSummary> Pipeline::Run() {
   uint64_t rows = 0;
   for (const auto& s : summary.sources) rows += s.rows;
   RETURN_IF_ERROR(
-      store->FinishRun(options_.run_id, summary.ok() ? "ok" : "failed",
-                       fmt::format(R"({{"rows":{},"seconds":{}}})", rows, summary.seconds)));
+      store->FinishRun(options_.run_id, summary.ok() ? "ok" : "failed", SummaryJson(summary)));
   bus_.Publish(
       events::Event::Make(events::topic::kRunFinished, summary.ok() ? "run finished" : "run failed")
           .WithSeverity(summary.ok() ? events::Severity::kInfo : events::Severity::kError)
