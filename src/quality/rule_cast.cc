@@ -148,17 +148,17 @@ void CastInto(ValueType from, ValueType to, const VecView& in, size_t rows, Slot
     out.chars.resize(rows * kMaxFormattedChars);
   }
   // Implicit promotions run on every chunk: give them tight loops.
+  const SlotPtrs o(out);
   if (from == ValueType::kInteger && to == ValueType::kNumber) {
-    ForRows(in, rows, [&](size_t r, size_t i) {
-      out.f64[r] = static_cast<double>(in.i64[i]);
-      out.valid[r] = in.valid[i];
+    UnaryKernel(in, in.i64, rows, o.f64, o.valid, [](int64_t x, double& r) {
+      r = static_cast<double>(x);
+      return true;
     });
     return;
   }
   if (from == ValueType::kDate && to == ValueType::kTimestamp) {
-    ForRows(in, rows, [&](size_t r, size_t i) {
-      const bool overflow = __builtin_mul_overflow(in.i64[i], kMicrosPerDay, &out.i64[r]);
-      out.valid[r] = static_cast<uint8_t>(in.valid[i] & !overflow);
+    UnaryKernel(in, in.i64, rows, o.i64, o.valid, [](int64_t x, int64_t& r) {
+      return !__builtin_mul_overflow(x, kMicrosPerDay, &r);
     });
     return;
   }

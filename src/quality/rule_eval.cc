@@ -31,16 +31,45 @@ inline void ForRows2(const VecView& a, const VecView& b, size_t n, F&& f) {
   }
 }
 
+// The loop of BinaryKernel for one combination of constant inputs. The restrict pointers let
+// the compiler vectorise without run-time alias checks.
+// Full chunks run with a compile-time trip count, which GCC's -O2 vectoriser requires.
+template <bool kAConst, bool kBConst, typename A, typename B, typename R, typename Op>
+inline void BinaryLoop(const A* __restrict ad, const uint8_t* __restrict av, const B* __restrict bd,
+                       const uint8_t* __restrict bv, size_t n, R* __restrict out,
+                       uint8_t* __restrict valid, Op op) {
+  if (n == kChunkRows) {
+    for (size_t i = 0; i < kChunkRows; ++i) {
+      const size_t ia = kAConst ? 0 : i;
+      const size_t ib = kBConst ? 0 : i;
+      const bool ok = op(ad[ia], bd[ib], out[i]);
+      valid[i] = static_cast<uint8_t>(av[ia] & bv[ib] & static_cast<uint8_t>(ok));
+    }
+    return;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const size_t ia = kAConst ? 0 : i;
+    const size_t ib = kBConst ? 0 : i;
+    const bool ok = op(ad[ia], bd[ib], out[i]);
+    valid[i] = static_cast<uint8_t>(av[ia] & bv[ib] & static_cast<uint8_t>(ok));
+  }
+}
+
 // out[i] = op(a, b) where op returns false for "no value" (overflow, division by zero).
 template <typename A, typename B, typename R, typename Op>
 inline void BinaryKernel(const VecView& a, const A* ad, const VecView& b, const B* bd, size_t n,
                          R* out, uint8_t* valid, Op op) {
-  const uint8_t* av = a.valid;
-  const uint8_t* bv = b.valid;
-  ForRows2(a, b, n, [&](size_t i, size_t ia, size_t ib) {
-    const bool ok = op(ad[ia], bd[ib], out[i]);
-    valid[i] = static_cast<uint8_t>(av[ia] & bv[ib] & static_cast<uint8_t>(ok));
-  });
+  if (a.constant) {
+    if (b.constant) {
+      BinaryLoop<true, true>(ad, a.valid, bd, b.valid, n, out, valid, op);
+    } else {
+      BinaryLoop<true, false>(ad, a.valid, bd, b.valid, n, out, valid, op);
+    }
+  } else if (b.constant) {
+    BinaryLoop<false, true>(ad, a.valid, bd, b.valid, n, out, valid, op);
+  } else {
+    BinaryLoop<false, false>(ad, a.valid, bd, b.valid, n, out, valid, op);
+  }
 }
 
 template <typename T>
@@ -159,33 +188,54 @@ void CompareTyped(BinaryOp op, const VecView& a, const T* x, const VecView& b, c
   }
 }
 
-// SQL three-valued AND / OR over booleans stored as 0/1.
-void LogicInto(bool is_and, const VecView& a, const VecView& b, size_t n, Slot& out) {
-  int64_t* r = out.i64.data();
-  uint8_t* v = out.valid.data();
-  const uint8_t* av = a.valid;
-  const uint8_t* bv = b.valid;
-  const int64_t* x = a.i64;
-  const int64_t* y = b.i64;
-  if (is_and) {
-    ForRows2(a, b, n, [&](size_t i, size_t ia, size_t ib) {
-      const int64_t at = av[ia] & (x[ia] != 0), af = av[ia] & (x[ia] == 0);
-      const int64_t bt = bv[ib] & (y[ib] != 0), bf = bv[ib] & (y[ib] == 0);
+// SQL three-valued AND / OR over booleans stored as 0/1: FALSE AND NULL is FALSE, TRUE OR NULL
+// is TRUE, anything else with a NULL is NULL.
+template <bool kAnd, bool kAConst, bool kBConst>
+void LogicLoop(const uint8_t* __restrict av, const int64_t* __restrict x,
+               const uint8_t* __restrict bv, const int64_t* __restrict y, size_t n,
+               int64_t* __restrict r, uint8_t* __restrict v) {
+  for (size_t i = 0; i < n; ++i) {
+    const size_t ia = kAConst ? 0 : i;
+    const size_t ib = kBConst ? 0 : i;
+    const int64_t at = av[ia] & (x[ia] != 0), af = av[ia] & (x[ia] == 0);
+    const int64_t bt = bv[ib] & (y[ib] != 0), bf = bv[ib] & (y[ib] == 0);
+    if (kAnd) {
       r[i] = at & bt;
       v[i] = static_cast<uint8_t>((at & bt) | af | bf);
-    });
-  } else {
-    ForRows2(a, b, n, [&](size_t i, size_t ia, size_t ib) {
-      const int64_t at = av[ia] & (x[ia] != 0), af = av[ia] & (x[ia] == 0);
-      const int64_t bt = bv[ib] & (y[ib] != 0), bf = bv[ib] & (y[ib] == 0);
+    } else {
       r[i] = at | bt;
       v[i] = static_cast<uint8_t>(at | bt | (af & bf));
-    });
+    }
+  }
+}
+
+template <bool kAnd>
+void LogicDispatch(const VecView& a, const VecView& b, size_t n, Slot& out) {
+  const SlotPtrs o(out);
+  if (a.constant && b.constant) {
+    LogicLoop<kAnd, true, true>(a.valid, a.i64, b.valid, b.i64, n, o.i64, o.valid);
+  } else if (a.constant) {
+    LogicLoop<kAnd, true, false>(a.valid, a.i64, b.valid, b.i64, n, o.i64, o.valid);
+  } else if (b.constant) {
+    LogicLoop<kAnd, false, true>(a.valid, a.i64, b.valid, b.i64, n, o.i64, o.valid);
+  } else if (n == kChunkRows) {
+    LogicLoop<kAnd, false, false>(a.valid, a.i64, b.valid, b.i64, kChunkRows, o.i64, o.valid);
+  } else {
+    LogicLoop<kAnd, false, false>(a.valid, a.i64, b.valid, b.i64, n, o.i64, o.valid);
+  }
+}
+
+void LogicInto(bool is_and, const VecView& a, const VecView& b, size_t n, Slot& out) {
+  if (is_and) {
+    LogicDispatch<true>(a, b, n, out);
+  } else {
+    LogicDispatch<false>(a, b, n, out);
   }
 }
 
 void InvertBool(Slot& out, size_t n) {
-  for (size_t i = 0; i < n; ++i) out.i64[i] = out.i64[i] == 0;
+  int64_t* v = out.i64.data();
+  for (size_t i = 0; i < n; ++i) v[i] = v[i] == 0;
 }
 
 VecView LiteralView(const Node& node) {
@@ -269,20 +319,22 @@ VecView EvalIn(const Node& node, const EvalContext& ctx) {
   const VecView x = EvalNode(*node.children[0], ctx);
   Slot& out = ctx.slot(node.slot);
   Slot& cmp = ctx.slot(node.temp_slot);
+  const SlotPtrs o(out);
   // out.i64 collects "some item equals", out.valid "some comparison was NULL" until the end.
   std::fill_n(out.i64.data(), n, 0);
   std::fill_n(out.valid.data(), n, 0);
   for (size_t k = 1; k < node.children.size(); ++k) {
     const VecView item = EvalNode(*node.children[k], ctx);
     CompareInto(BinaryOp::kEq, storage, x, item, n, cmp);
+    const SlotPtrs c(cmp);
     for (size_t i = 0; i < n; ++i) {
-      out.i64[i] |= cmp.valid[i] & cmp.i64[i];
-      out.valid[i] |= cmp.valid[i] ^ 1;
+      o.i64[i] |= c.valid[i] & c.i64[i];
+      o.valid[i] |= c.valid[i] ^ 1;
     }
   }
   // SQL: TRUE if some item equals; else NULL if x or some item was NULL; else FALSE.
   for (size_t i = 0; i < n; ++i) {
-    out.valid[i] = static_cast<uint8_t>(out.i64[i] | (out.valid[i] ^ 1));
+    o.valid[i] = static_cast<uint8_t>(o.i64[i] | (o.valid[i] ^ 1));
   }
   if (node.negated) InvertBool(out, n);
   return out.View();
@@ -388,28 +440,27 @@ VecView EvalNode(const Node& node, const EvalContext& ctx) {
     case NodeKind::kNegate: {
       const VecView a = EvalNode(*node.children[0], ctx);
       Slot& out = ctx.slot(node.slot);
+      const SlotPtrs o(out);
       if (StorageOf(node.type) == Storage::kDouble) {
-        for (size_t i = 0; i < n; ++i) {
-          out.f64[i] = -a.f64[At(a, i)];
-          out.valid[i] = a.valid[At(a, i)];
-        }
+        UnaryKernel(a, a.f64, n, o.f64, o.valid, [](double x, double& r) {
+          r = -x;
+          return true;
+        });
       } else {
-        for (size_t i = 0; i < n; ++i) {
-          const size_t ia = At(a, i);
-          const bool overflow = __builtin_sub_overflow(int64_t{0}, a.i64[ia], &out.i64[i]);
-          out.valid[i] = static_cast<uint8_t>(a.valid[ia] & !overflow);
-        }
+        UnaryKernel(a, a.i64, n, o.i64, o.valid, [](int64_t x, int64_t& r) {
+          return !__builtin_sub_overflow(int64_t{0}, x, &r);
+        });
       }
       return out.View();
     }
     case NodeKind::kNot: {
       const VecView a = EvalNode(*node.children[0], ctx);
       Slot& out = ctx.slot(node.slot);
-      for (size_t i = 0; i < n; ++i) {
-        const size_t ia = At(a, i);
-        out.valid[i] = a.valid[ia];
-        out.i64[i] = a.i64[ia] == 0;
-      }
+      const SlotPtrs o(out);
+      ForRows(a, n, [&](size_t i, size_t ia) {
+        o.valid[i] = a.valid[ia];
+        o.i64[i] = a.i64[ia] == 0;
+      });
       return out.View();
     }
     case NodeKind::kAnd:
@@ -443,23 +494,24 @@ VecView EvalNode(const Node& node, const EvalContext& ctx) {
     case NodeKind::kIsNull: {
       const VecView a = EvalNode(*node.children[0], ctx);
       Slot& out = ctx.slot(node.slot);
+      const SlotPtrs o(out);
       const int64_t want_valid = node.negated ? 1 : 0;
-      for (size_t i = 0; i < n; ++i) {
-        out.valid[i] = 1;
-        out.i64[i] = a.valid[At(a, i)] == want_valid;
-      }
+      ForRows(a, n, [&](size_t i, size_t ia) {
+        o.valid[i] = 1;
+        o.i64[i] = a.valid[ia] == want_valid;
+      });
       return out.View();
     }
     case NodeKind::kIsBool: {
       const VecView a = EvalNode(*node.children[0], ctx);
       Slot& out = ctx.slot(node.slot);
+      const SlotPtrs o(out);
       const int64_t want = node.flag ? 1 : 0;
       const int64_t flip = node.negated ? 1 : 0;
-      for (size_t i = 0; i < n; ++i) {
-        const size_t ia = At(a, i);
-        out.valid[i] = 1;
-        out.i64[i] = (a.valid[ia] & ((a.i64[ia] != 0) == want)) ^ flip;
-      }
+      ForRows(a, n, [&](size_t i, size_t ia) {
+        o.valid[i] = 1;
+        o.i64[i] = (a.valid[ia] & ((a.i64[ia] != 0) == want)) ^ flip;
+      });
       return out.View();
     }
     case NodeKind::kIn: return EvalIn(node, ctx);

@@ -16,6 +16,30 @@ RuleScratch::~RuleScratch() = default;
 RuleScratch::RuleScratch(RuleScratch&&) noexcept = default;
 RuleScratch& RuleScratch::operator=(RuleScratch&&) noexcept = default;
 
+namespace {
+
+// outcome = valid ? value : kRuleNull, over restrict pointers so that it vectorises.
+template <bool kConst>
+void OutcomeLoop(const uint8_t* __restrict valid, const int64_t* __restrict value, size_t n,
+                 uint8_t* __restrict out) {
+  for (size_t i = 0; i < n; ++i) {
+    const size_t k = kConst ? 0 : i;
+    out[i] = valid[k] ? static_cast<uint8_t>(value[k] != 0) : kRuleNull;
+  }
+}
+
+void WriteOutcomes(const VecView& v, size_t n, uint8_t* out) {
+  if (v.constant) {
+    OutcomeLoop<true>(v.valid, v.i64, n, out);
+  } else if (n == kChunkRows) {
+    OutcomeLoop<false>(v.valid, v.i64, kChunkRows, out);
+  } else {
+    OutcomeLoop<false>(v.valid, v.i64, n, out);
+  }
+}
+
+}  // namespace
+
 CompiledRule::CompiledRule() = default;
 CompiledRule::~CompiledRule() = default;
 
@@ -45,11 +69,7 @@ void CompiledRule::Evaluate(const Batch& batch, std::span<uint8_t> result,
   for (size_t start = 0; start < rows; start += kChunkRows) {
     const EvalContext ctx{&batch, start, std::min(kChunkRows, rows - start), &slots};
     const VecView v = EvalNode(*root_, ctx);
-    uint8_t* out = result.data() + start;
-    for (size_t i = 0; i < ctx.rows; ++i) {
-      const size_t k = At(v, i);
-      out[i] = v.valid[k] ? static_cast<uint8_t>(v.i64[k] != 0) : kRuleNull;
-    }
+    WriteOutcomes(v, ctx.rows, result.data() + start);
   }
 }
 

@@ -411,17 +411,17 @@ VecView EvalCall(const Node& node, const EvalContext& ctx) {
     case FunctionId::kAbs: {
       const VecView a = EvalNode(*node.children[0], ctx);
       Slot& out = ctx.slot(node.slot);
+      const SlotPtrs o(out);
       if (StorageOf(node.type) == Storage::kDouble) {
-        ForRows(a, n, [&](size_t i, size_t ia) {
-          out.f64[i] = std::fabs(a.f64[ia]);
-          out.valid[i] = a.valid[ia];
+        UnaryKernel(a, a.f64, n, o.f64, o.valid, [](double x, double& r) {
+          r = std::fabs(x);
+          return true;
         });
       } else {
-        ForRows(a, n, [&](size_t i, size_t ia) {
-          const int64_t x = a.i64[ia];
+        UnaryKernel(a, a.i64, n, o.i64, o.valid, [](int64_t x, int64_t& r) {
           // |INT64_MIN| does not fit: NULL rather than a wrong value.
-          out.valid[i] = static_cast<uint8_t>(a.valid[ia] & (x != INT64_MIN));
-          out.i64[i] = x < 0 && x != INT64_MIN ? -x : x;
+          r = x < 0 ? static_cast<int64_t>(0ULL - static_cast<uint64_t>(x)) : x;
+          return x != INT64_MIN;
         });
       }
       return out.View();
