@@ -276,9 +276,29 @@ Result<bool> ChunkedInput::Refill(const char* keep_from) {
     // No batch holds the buffer any more: reuse it instead of allocating.
     std::memmove(buffer_->data(), keep_from, carry);
   } else {
-    auto next = std::make_shared<std::string>();
-    next->resize(capacity + kPadding);
+    // Recycle a buffer that every batch has let go of: a fresh 4 MiB allocation costs page
+    // faults and zeroing on every chunk.
+    std::shared_ptr<std::string> next;
+    for (auto& spare : spares_) {
+      if (spare && spare.use_count() == 1 && spare->size() >= capacity + kPadding) {
+        next = std::move(spare);
+        break;
+      }
+    }
+    if (next == nullptr) {
+      next = std::make_shared<std::string>();
+      next->resize(capacity + kPadding);
+    }
     if (carry > 0) std::memcpy(next->data(), keep_from, carry);
+    if (buffer_) {
+      // Keep the old buffer for later reuse; drop the oldest spare when the list is full.
+      auto slot = std::find(spares_.begin(), spares_.end(), nullptr);
+      if (slot == spares_.end()) {
+        std::rotate(spares_.begin(), spares_.begin() + 1, spares_.end());
+        slot = spares_.end() - 1;
+      }
+      *slot = std::move(buffer_);
+    }
     buffer_ = std::move(next);
   }
   ++generation_;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -104,6 +105,8 @@ class ChunkedInput {
   std::unique_ptr<ByteStream> stream_;
   size_t chunk_size_;
   std::shared_ptr<std::string> buffer_;
+  /// Earlier buffers, reused once no batch holds them.
+  std::array<std::shared_ptr<std::string>, 4> spares_;
   const char* begin_ = nullptr;
   const char* end_ = nullptr;
   uint64_t base_offset_ = 0;  ///< stream offset of buffer_->data()[0]

@@ -2,6 +2,10 @@
 
 #include <simdjson.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <cstring>
 
@@ -80,7 +84,8 @@ Status CsvReader::Init() {
       return InvalidArgument(input_.name() + ": line " + std::to_string(line_) +
                              ": unreadable CSV header (" + std::string(error) + ")");
     }
-    for (const FieldSpan& span : spans_) {
+    for (size_t i = 0; i < num_spans_; ++i) {
+      const FieldSpan& span = spans_[i];
       std::string name;
       if (span.escaped) {
         StringArena scratch;
@@ -97,7 +102,7 @@ Status CsvReader::Init() {
     // Peek at the first record for the column count; it stays unconsumed.
     ASSIGN_OR_RETURN(bool have, NextRecord(&record));
     if (!have) return Status::Ok();
-    for (size_t i = 0; i < spans_.size(); ++i) columns_.push_back("column" + std::to_string(i + 1));
+    for (size_t i = 0; i < num_spans_; ++i) columns_.push_back("column" + std::to_string(i + 1));
   }
   MapColumns();
   return Status::Ok();
@@ -172,7 +177,7 @@ Result<bool> CsvReader::NextRecord(Record* record) {
 }
 
 CsvReader::Scan CsvReader::ScanRecord(const char* p, const char* end, bool eof, Record* record) {
-  spans_.clear();
+  num_spans_ = 0;
   record->begin = p;
   record->newlines = 0;
   record->error = {};
@@ -193,7 +198,7 @@ CsvReader::Scan CsvReader::ScanRecord(const char* p, const char* end, bool eof, 
         if (close == nullptr) {
           if (!eof) return Scan::kNeedMore;
           record->newlines += CountNewlines(content, end);
-          spans_.push_back({content, static_cast<size_t>(end - content), true, escaped});
+          PushSpan(content, static_cast<size_t>(end - content), true, escaped);
           record->error = kCsvUnterminatedQuote;
           record->content_end = end;
           record->next = end;
@@ -208,7 +213,7 @@ CsvReader::Scan CsvReader::ScanRecord(const char* p, const char* end, bool eof, 
         break;
       }
       record->newlines += CountNewlines(content, close);
-      spans_.push_back({content, static_cast<size_t>(close - content), true, escaped});
+      PushSpan(content, static_cast<size_t>(close - content), true, escaped);
       p = close + 1;
       if (p == end) {  // eof: otherwise kNeedMore above
         record->content_end = end;
@@ -245,7 +250,7 @@ CsvReader::Scan CsvReader::ScanRecord(const char* p, const char* end, bool eof, 
     }
     const char* start = p;
     while (true) {
-      while (p < end && !stop_[static_cast<unsigned char>(*p)]) ++p;
+      p = FindStop(p, end);
       if (p < end && quoting && *p == q) {  // a quote inside an unquoted field
         if (options_.strict_quotes && record->error.empty()) record->error = kCsvStrayQuote;
         ++p;
@@ -257,27 +262,52 @@ CsvReader::Scan CsvReader::ScanRecord(const char* p, const char* end, bool eof, 
       if (!eof) return Scan::kNeedMore;
       const char* field_end = end;
       if (field_end > start && field_end[-1] == '\r') --field_end;
-      if (!continuation)
-        spans_.push_back({start, static_cast<size_t>(field_end - start), false, false});
+      if (!continuation) PushSpan(start, static_cast<size_t>(field_end - start), false, false);
       record->content_end = field_end;
       record->next = end;
       return Scan::kRecord;
     }
     if (*p == d) {
-      if (!continuation) spans_.push_back({start, static_cast<size_t>(p - start), false, false});
+      if (!continuation) PushSpan(start, static_cast<size_t>(p - start), false, false);
       ++p;
       continue;
     }
     // '\n'; a CR before it belongs to the terminator.
     const char* field_end = p;
     if (field_end > start && field_end[-1] == '\r') --field_end;
-    if (!continuation)
-      spans_.push_back({start, static_cast<size_t>(field_end - start), false, false});
+    if (!continuation) PushSpan(start, static_cast<size_t>(field_end - start), false, false);
     record->content_end = field_end;
     record->next = p + 1;
     ++record->newlines;
     return Scan::kRecord;
   }
+}
+
+const char* CsvReader::FindStop(const char* p, const char* end) const {
+#if defined(__SSE2__)
+  // 16 bytes at a time. Loads may run up to 15 bytes past `end`: ChunkedInput keeps kPadding
+  // readable bytes there, and a hit past `end` is clamped.
+  static_assert(ChunkedInput::kPadding >= 16);
+  const __m128i delimiter = _mm_set1_epi8(options_.delimiter);
+  const __m128i newline = _mm_set1_epi8('\n');
+  const __m128i quote = _mm_set1_epi8(options_.quoting ? options_.quote : '\n');
+  while (p < end) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hits =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, delimiter), _mm_cmpeq_epi8(bytes, newline)),
+                     _mm_cmpeq_epi8(bytes, quote));
+    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hits));
+    if (mask != 0) {
+      p += __builtin_ctz(mask);
+      return p < end ? p : end;
+    }
+    p += 16;
+  }
+  return end;
+#else
+  while (p < end && !stop_[static_cast<unsigned char>(*p)]) ++p;
+  return p;
+#endif
 }
 
 bool CsvReader::IsNull(std::string_view text) const {
@@ -328,6 +358,7 @@ Result<size_t> CsvReader::ReadBatch(Batch& batch, size_t max_rows) {
                            " columns, expected " + std::to_string(fields_.size()));
   }
   started_ = true;
+  ReserveRows(batch, fields_.size(), max_rows);
   const uint64_t start_consumed = consumed_;
   uint64_t held_generation = 0;
   size_t rows = 0;
@@ -344,13 +375,13 @@ Result<size_t> CsvReader::ReadBatch(Batch& batch, size_t max_rows) {
 
     std::string_view error = record.error;
     if (error != kCsvUnterminatedQuote && !RecordUtf8Valid(record)) error = kCsvInvalidUtf8;
-    if (error.empty() && spans_.size() != columns_.size()) error = kCsvFieldCount;
+    if (error.empty() && num_spans_ != columns_.size()) error = kCsvFieldCount;
     if (!error.empty()) {
       size_t row = batch.AppendRow(origin, CapText(text, options_.max_error_text));
       std::string message;
       if (error == kCsvFieldCount) {
         message = "expected " + std::to_string(columns_.size()) + " fields, found " +
-                  std::to_string(spans_.size());
+                  std::to_string(num_spans_);
       } else if (error == kCsvUnterminatedQuote) {
         message = "quoted field is not closed before the end of the input";
       } else if (error == kCsvInvalidUtf8) {
@@ -361,7 +392,7 @@ Result<size_t> CsvReader::ReadBatch(Batch& batch, size_t max_rows) {
       batch.SetParseError(row, error, message);
     } else {
       size_t row = batch.AppendRow(origin, text);
-      for (size_t i = 0; i < spans_.size(); ++i) {
+      for (size_t i = 0; i < num_spans_; ++i) {
         const int field = column_to_field_[i];
         if (field < 0) continue;
         const FieldSpan& span = spans_[i];

@@ -90,6 +90,8 @@ class CsvReader final : public RecordReader {
   Scan ScanRecord(const char* p, const char* end, bool eof, Record* record);
   Status Refill();
   void MapColumns();
+  /// First delimiter, line feed or quote in [p, end), or end.
+  const char* FindStop(const char* p, const char* end) const;
   bool IsNull(std::string_view text) const;
   std::string_view Unescape(const FieldSpan& field, StringArena& arena) const;
   bool RecordUtf8Valid(const Record& record) const;
@@ -106,7 +108,13 @@ class CsvReader final : public RecordReader {
   std::array<bool, 256> stop_{};  ///< bytes that end an unquoted run
   bool null_is_empty_only_ = true;
 
-  std::vector<FieldSpan> spans_;
+  void PushSpan(const char* begin, size_t size, bool quoted, bool escaped) {
+    if (num_spans_ == spans_.size()) spans_.resize(spans_.size() * 2 + 16);
+    spans_[num_spans_++] = FieldSpan{begin, size, quoted, escaped};
+  }
+
+  std::vector<FieldSpan> spans_;  ///< fields of the current record: [0, num_spans_)
+  size_t num_spans_ = 0;
   const char* pos_ = nullptr;
   uint64_t line_ = 1;
   uint64_t consumed_ = 0;

@@ -434,6 +434,7 @@ Result<size_t> JsonReader::ReadBatch(Batch& batch, size_t max_rows) {
                            " columns, expected " + std::to_string(fields_.size()));
   }
   started_ = true;
+  ReserveRows(batch, fields_.size(), max_rows);
   const uint64_t start_consumed = consumed_;
   uint64_t held_generation = 0;
   size_t rows = 0;

@@ -51,4 +51,19 @@ class RecordReader {
   inline static const std::vector<std::string> empty_{};
 };
 
+/// Grows the first `num_columns` columns of `batch` ahead of appending up to `max_rows` rows:
+/// appending into vectors that double as they fill costs more than parsing the fields. Grows at
+/// least geometrically, so many small calls stay linear.
+inline void ReserveRows(Batch& batch, size_t num_columns, size_t max_rows) {
+  constexpr size_t kMaxReserve = 65536;  // max_rows may mean "everything"
+  for (size_t c = 0; c < num_columns; ++c) {
+    Column& column = batch.column(c);
+    const size_t want = column.raw.size() + (max_rows < kMaxReserve ? max_rows : kMaxReserve);
+    if (column.raw.capacity() >= want) continue;
+    const size_t grown = want > 2 * column.raw.capacity() ? want : 2 * column.raw.capacity();
+    column.raw.reserve(grown);
+    column.kind.reserve(grown);
+  }
+}
+
 }  // namespace assay::sources
