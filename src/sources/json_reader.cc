@@ -339,7 +339,7 @@ int JsonReader::Lookup(std::string_view key) {
 
 std::string_view JsonReader::ParseRecord(const Span& span, StringArena& arena,
                                          std::string* message) {
-  cells_.clear();
+  num_cells_ = 0;
   next_guess_ = 0;
   const size_t length = static_cast<size_t>(span.end - span.begin);
   // The buffer has ChunkedInput::kPadding readable bytes after end(), as simdjson requires.
@@ -417,7 +417,8 @@ std::string_view JsonReader::ParseRecord(const Span& span, StringArena& arena,
         break;
       }
     }
-    cells_.push_back(cell);
+    if (num_cells_ == cells_.size()) cells_.resize(cells_.size() * 2 + 16);
+    cells_[num_cells_++] = cell;
   }
   // Anything after the object (`{} x`) is an error; at the end current_location fails.
   const char* trailing = nullptr;
@@ -465,7 +466,9 @@ Result<size_t> JsonReader::ReadBatch(Batch& batch, size_t max_rows) {
       batch.SetParseError(row, error, message);
     } else {
       size_t row = batch.AppendRow(origin, text);
-      for (const Cell& cell : cells_) batch.SetCell(row, cell.column, cell.kind, cell.raw);
+      for (size_t i = 0; i < num_cells_; ++i) {
+        batch.SetCell(row, cells_[i].column, cells_[i].kind, cells_[i].raw);
+      }
     }
     consumed_ = input_.offset_of(span.next);
     pos_ = span.next;

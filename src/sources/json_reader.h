@@ -102,7 +102,8 @@ class JsonReader final : public RecordReader {
 
   struct Parser;
   std::unique_ptr<Parser> parser_;
-  std::vector<Cell> cells_;
+  std::vector<Cell> cells_;  ///< cells of the current record: [0, num_cells_)
+  size_t num_cells_ = 0;
   const char* pos_ = nullptr;
   uint64_t line_ = 1;
   uint64_t consumed_ = 0;
