@@ -147,8 +147,11 @@ MapReader::MapReader(const YAML::Node& node, std::string path, const SectionSpec
   }
   std::vector<std::string_view> names;
   for (const KeySpec& key : spec_.keys) names.push_back(key.name);
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key = it->first;
+  // yaml-cpp's iterators hand out proxies: copy the nodes (cheap handles) rather than keeping
+  // references into a temporary.
+  for (const auto& pair : node) {
+    YAML::Node key = pair.first;
+    YAML::Node value = pair.second;
     YAML::Mark key_mark = MarkOr(key, mark_);
     if (!key.IsScalar()) {
       diag_.Add(key_mark, path_, "a key must be a plain name, got " + std::string(NodeKind(key)));
@@ -165,7 +168,7 @@ MapReader::MapReader(const YAML::Node& node, std::string path, const SectionSpec
       diag_.Add(key_mark, PathOf(name), std::move(message));
       continue;
     }
-    entries_.push_back(Entry{std::move(name), key, it->second});
+    entries_.push_back(Entry{std::move(name), key, value});
   }
   for (const KeySpec& key : spec_.keys) {
     if (key.required && !Has(key.name)) {
@@ -389,9 +392,11 @@ bool MapReader::Get(std::string_view key, std::map<std::string, std::string>* ou
   const KeySpec* level_spec = spec_.Find("level");
   std::map<std::string, std::string> values;
   bool ok = true;
-  for (auto it = entry->value.begin(); it != entry->value.end(); ++it) {
-    YAML::Mark key_mark = MarkOr(it->first, MarkOf(key));
-    std::string name = it->first.IsScalar() ? it->first.Scalar() : "";
+  for (const auto& pair : entry->value) {
+    YAML::Node name_node = pair.first;
+    YAML::Node value = pair.second;
+    YAML::Mark key_mark = MarkOr(name_node, MarkOf(key));
+    std::string name = name_node.IsScalar() ? name_node.Scalar() : "";
     std::string item_path = PathOf(key) + "." + name;
     if (name.empty()) {
       diag_.Add(key_mark, PathOf(key), "expected a logger name");
@@ -403,13 +408,13 @@ bool MapReader::Get(std::string_view key, std::map<std::string, std::string>* ou
       ok = false;
       continue;
     }
-    YAML::Mark mark = MarkOr(it->second, key_mark);
-    if (!it->second.IsScalar()) {
-      diag_.Add(mark, item_path, "expected a level, got " + std::string(NodeKind(it->second)));
+    YAML::Mark mark = MarkOr(value, key_mark);
+    if (!value.IsScalar()) {
+      diag_.Add(mark, item_path, "expected a level, got " + std::string(NodeKind(value)));
       ok = false;
       continue;
     }
-    Result<std::string> text = Interpolate(it->second.Scalar(), diag_.env());
+    Result<std::string> text = Interpolate(value.Scalar(), diag_.env());
     if (!text.ok()) {
       diag_.Add(mark, item_path, text.status().message());
       ok = false;
