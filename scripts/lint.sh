@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# CONVENTIONS §2: clang-format must have nothing to change and clang-tidy nothing to say.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${1:-build}
+mapfile -t files < <(git ls-files 'src/*.h' 'src/*.cc' 'tests/*.h' 'tests/*.cc' 'bench/*.cc')
+echo "lint: clang-format on ${#files[@]} files"
+clang-format --dry-run -Werror "${files[@]}"
+mapfile -t units < <(git ls-files 'src/*.cc' | grep -v '_fuzz\.cc$')
+echo "lint: clang-tidy on ${#units[@]} files"
+printf '%s\n' "${units[@]}" | xargs -P "$(nproc)" -n 4 clang-tidy -p "$build_dir" --quiet 2>&1 \
+  | grep -v "warnings generated" | tee /tmp/assay-tidy.log
+! grep -q "error:" /tmp/assay-tidy.log
