@@ -44,6 +44,13 @@ constexpr std::array kPipelineKeys = {
             .default_value = "65536",
             .unit = "rows",
             .doc = "Most rows in one batch moving through the pipeline; at least 1."},
+    KeySpec{.name = "commit_interval_rows",
+            .type = KeyType::kInteger,
+            .default_value = "1000000",
+            .unit = "rows",
+            .doc = "Rows of one input file after which its output is committed, so a crash in a "
+                   "large file resumes from there instead of the start; each file also commits "
+                   "at its end. At least 1."},
     KeySpec{.name = "threads",
             .type = KeyType::kInteger,
             .default_value = "0",

@@ -217,6 +217,8 @@ class Pipeline::SourceRun {
     fo.csv.null_values = cfg_.csv.null_values;
     fo.csv.column_names = cfg_.csv.column_names;
     for (const schema::Field& f : source_.schema.fields) fo.fields.push_back(f.name);
+    // Without a header, columns are the schema's properties in order unless named explicitly.
+    if (!fo.csv.header && fo.csv.column_names.empty()) fo.csv.column_names = fo.fields;
     ASSIGN_OR_RETURN(std::unique_ptr<sources::FileSource> files, sources::FileSource::Make(fo));
     if (p_.options_.reprocess) RETURN_IF_ERROR(store_.ForgetFiles(cfg_.name));
     uint64_t total_bytes = 0;
@@ -302,7 +304,7 @@ class Pipeline::SourceRun {
       rows_since_commit += batch->num_rows();
       state.rows_committed += batch->num_rows();
       if (progress_) progress_->Advance(reader->compressed_bytes_consumed());
-      if (rows_since_commit >= kCommitIntervalRows && read_error.ok()) {
+      if (rows_since_commit >= p_.config_.pipeline.commit_interval_rows && read_error.ok()) {
         state.committed_offset = reader->bytes_consumed();
         state.committed_line = reader->next_line();
         state.complete = false;
@@ -452,7 +454,6 @@ class Pipeline::SourceRun {
     return Status::Ok();
   }
 
-  static constexpr uint64_t kCommitIntervalRows = 1'000'000;
 
   Pipeline& p_;
   const PreparedSource& source_;
