@@ -77,10 +77,9 @@ class BatchPipelineTest : public TempDirTest {
   }
 
   int64_t Count(const std::string& tier) {
-    nlohmann::json rows = DuckDb(
-        "SELECT count(*) FROM read_parquet('warehouse/" + tier +
-            "/sales_transactions/*/*.parquet')",
-        dir_);
+    nlohmann::json rows = DuckDb("SELECT count(*) FROM read_parquet('warehouse/" + tier +
+                                     "/sales_transactions/*/*.parquet')",
+                                 dir_);
     return std::stoll(rows[0][0].get<std::string>());
   }
 };
@@ -112,7 +111,8 @@ TEST_F(BatchPipelineTest, DesignExampleGradesEveryRowIntoItsTier) {
 
   nlohmann::json gold = DuckDb(
       "SELECT transaction_id, quantity, unit_price, epoch_us(transaction_ts), _score, _tier, "
-      "_failed, _source, _position FROM read_parquet('warehouse/gold/sales_transactions/*/*.parquet')",
+      "_failed, _source, _position FROM "
+      "read_parquet('warehouse/gold/sales_transactions/*/*.parquet')",
       dir_);
   ASSERT_EQ(gold.size(), 1u);
   EXPECT_EQ(gold[0][0], "TX-0000000001");

@@ -1,0 +1,121 @@
+#include "pipeline/commit_log.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace assay::pipeline {
+namespace {
+
+class CommitLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("assay_commit_log_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_ / "table/ingest_date=2026-11-24");
+    auto store = events::StateStore::Open(dir_ / "state");
+    ASSERT_TRUE(store.ok());
+    store_ = std::move(store).value();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  sinks::StagedFile Stage(const std::string& name) {
+    sinks::StagedFile f;
+    f.table_dir = dir_ / "table";
+    f.final_path = dir_ / "table/ingest_date=2026-11-24" / name;
+    f.temp_path = dir_ / "table/ingest_date=2026-11-24" / ("." + name + ".tmp");
+    f.rows = 3;
+    std::ofstream(f.temp_path) << "data";
+    return f;
+  }
+
+  CommitRequest Request(std::vector<sinks::StagedFile> files) {
+    CommitRequest r;
+    r.run_id = "run1";
+    r.source = "sales";
+    r.files = std::move(files);
+    r.input.source = "sales";
+    r.input.run_id = "run1";
+    r.input.identity = {"in.csv", 10, 1, "hash1"};
+    r.input.committed_offset = 10;
+    r.input.committed_line = 4;
+    r.input.rows_committed = 3;
+    r.input.complete = true;
+    return r;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<events::StateStore> store_;
+};
+
+TEST_F(CommitLogTest, CommitRenamesLogsAndStoresThePosition) {
+  CommitLog log(*store_);
+  auto id = log.Commit(Request({Stage("part-a.parquet")}));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "table/ingest_date=2026-11-24/part-a.parquet"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "table/ingest_date=2026-11-24/.part-a.parquet.tmp"));
+  std::ifstream in(dir_ / "table/_assay_commits.jsonl");
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  auto j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["commit_id"], *id);
+  EXPECT_EQ(j["file"], "ingest_date=2026-11-24/part-a.parquet");
+  EXPECT_EQ(j["rows"], 3);
+  EXPECT_TRUE(store_->PendingCommits()->empty());
+  auto state = store_->FindFile("sales", "hash1");
+  ASSERT_TRUE(state.ok() && state->has_value());
+  EXPECT_TRUE((*state)->complete);
+}
+
+TEST_F(CommitLogTest, RecoverRollsAnInterruptedCommitForward) {
+  // A crash right after the intent was recorded: one file renamed, one not, no log lines.
+  sinks::StagedFile a = Stage("part-a.parquet");
+  sinks::StagedFile b = Stage("part-b.parquet");
+  CommitRequest request = Request({a, b});
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& f : request.files) {
+    files.push_back({{"temp", f.temp_path.string()},
+                     {"final", f.final_path.string()},
+                     {"table", f.table_dir.string()},
+                     {"tier", "gold"},
+                     {"rows", f.rows},
+                     {"bytes", 4}});
+  }
+  nlohmann::json input = {
+      {"source", "sales"},   {"path", "in.csv"},        {"size", 10},
+      {"mtime_ns", 1},       {"content_hash", "hash1"}, {"committed_offset", 10},
+      {"committed_line", 4}, {"rows_committed", 3},     {"complete", true},
+      {"run_id", "run1"}};
+  ASSERT_TRUE(store_
+                  ->RecordPendingCommit("run1", "sales",
+                                        nlohmann::json{{"files", files}, {"input", input}}.dump())
+                  .ok());
+  std::filesystem::rename(a.temp_path, a.final_path);
+  // A stray temporary file of a run that never recorded its intent.
+  std::ofstream(dir_ / "table/ingest_date=2026-11-24/.part-zzz.parquet.tmp") << "orphan";
+
+  CommitLog log(*store_);
+  auto recovered = log.Recover({dir_ / "table"});
+  ASSERT_TRUE(recovered.ok()) << recovered.status().ToString();
+  EXPECT_EQ(*recovered, 1u);
+  EXPECT_TRUE(std::filesystem::exists(a.final_path));
+  EXPECT_TRUE(std::filesystem::exists(b.final_path));
+  EXPECT_FALSE(std::filesystem::exists(b.temp_path));
+  EXPECT_FALSE(
+      std::filesystem::exists(dir_ / "table/ingest_date=2026-11-24/.part-zzz.parquet.tmp"));
+  EXPECT_TRUE(store_->PendingCommits()->empty());
+  EXPECT_TRUE((*store_->FindFile("sales", "hash1"))->complete);
+
+  // Recovering twice changes nothing and logs each file once.
+  ASSERT_EQ(*log.Recover({dir_ / "table"}), 0u);
+  std::ifstream in(dir_ / "table/_assay_commits.jsonl");
+  size_t lines = 0;
+  for (std::string line; std::getline(in, line);) ++lines;
+  EXPECT_EQ(lines, 2u);
+}
+
+}  // namespace
+}  // namespace assay::pipeline
