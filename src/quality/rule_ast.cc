@@ -21,7 +21,7 @@ std::string_view ValueTypeName(ValueType type) {
 
 ValueType ValueTypeOfField(FieldType type) {
   switch (type) {
-    case FieldType::kAny: return ValueType::kString;
+    case FieldType::kAny:  // text of a property without a type
     case FieldType::kString: return ValueType::kString;
     case FieldType::kInteger: return ValueType::kInteger;
     case FieldType::kNumber: return ValueType::kNumber;

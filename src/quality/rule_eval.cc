@@ -246,8 +246,10 @@ VecView LiteralView(const Node& node) {
 VecView FieldView(const Node& node, const EvalContext& ctx) {
   const size_t start = ctx.start, n = ctx.rows, end = start + n;
   const Storage storage = StorageOf(node.type);
-  const Column* col =
-      node.column < ctx.batch->columns().size() ? &ctx.batch->column(node.column) : nullptr;
+  // (No batch while constants are folded; no field is read then.)
+  const Column* col = ctx.batch != nullptr && node.column < ctx.batch->columns().size()
+                          ? &ctx.batch->column(node.column)
+                          : nullptr;
   auto data_size = [&](const Column& c) {
     switch (storage) {
       case Storage::kInt64: return c.i64.size();

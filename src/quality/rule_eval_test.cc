@@ -357,6 +357,7 @@ TEST(RuleEvaluate, OneScratchServesManyRulesAndThreads) {
   }
   std::vector<std::vector<uint8_t>> results(4, std::vector<uint8_t>(3000));
   std::vector<std::thread> threads;
+  threads.reserve(results.size());
   for (auto& result : results) {
     threads.emplace_back([&] {
       RuleScratch scratch;

@@ -110,8 +110,9 @@ Result<std::shared_ptr<const re2::RE2>> CompileRegex(std::string_view pattern,
       case 'c': options.set_case_sensitive(true); break;
       case 's':
       case 'n': options.set_dot_nl(true); break;
-      case 'm': break;  // handled below with (?m)
-      case 'g': break;  // global: meaningless for a match test
+      case 'm':  // handled below with (?m)
+      case 'g':  // global: meaningless for a match test
+        break;
       default:
         return InvalidArgument(fmt::format("unknown regexp option '{}' (use i, c, s, n or m)", f));
     }

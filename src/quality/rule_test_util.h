@@ -110,8 +110,9 @@ inline std::vector<uint8_t> Evaluate(const TestBatch& t, std::string_view expr,
   return out;
 }
 
-constexpr uint8_t F = kRuleFalse;
-constexpr uint8_t T = kRuleTrue;
-constexpr uint8_t N = kRuleNull;
+// One-letter names keep the truth tables of the tests readable.
+constexpr uint8_t F = kRuleFalse;  // NOLINT(readability-identifier-naming)
+constexpr uint8_t T = kRuleTrue;   // NOLINT(readability-identifier-naming)
+constexpr uint8_t N = kRuleNull;   // NOLINT(readability-identifier-naming)
 
 }  // namespace assay::quality::testing

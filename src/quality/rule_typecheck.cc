@@ -303,12 +303,10 @@ Status TypeChecker::CheckArith(Node& node) {
              (r == VT::kTimestamp || r == VT::kDate)) {
     result = VT::kInterval;
     operand = VT::kTimestamp;
-  } else if (additive && is(VT::kInterval, VT::kInterval)) {
-    result = VT::kInterval;
-  } else if (op == BinaryOp::kMul &&
-             (is(VT::kInterval, VT::kInteger) || is(VT::kInteger, VT::kInterval))) {
-    result = VT::kInterval;
-  } else if (op == BinaryOp::kIntDiv && is(VT::kInterval, VT::kInteger)) {
+  } else if ((additive && is(VT::kInterval, VT::kInterval)) ||
+             (op == BinaryOp::kMul &&
+              (is(VT::kInterval, VT::kInteger) || is(VT::kInteger, VT::kInterval))) ||
+             (op == BinaryOp::kIntDiv && is(VT::kInterval, VT::kInteger))) {
     result = VT::kInterval;
   } else {
     return source_.Error(node.pos,
