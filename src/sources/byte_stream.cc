@@ -79,14 +79,24 @@ class GzipStream final : public ByteStream {
 
   Result<size_t> Read(char* buf, size_t n) override {
     if (init_status_ != Z_OK) return Internal("inflateInit2 failed for " + name());
+    if (!pending_.ok()) return pending_;
     if (done_ || n == 0) return size_t{0};
     strm_.next_out = reinterpret_cast<Bytef*>(buf);
     strm_.avail_out = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
     const uInt want = strm_.avail_out;
+    // Bytes inflated before the damage are good data: return them, and the error on the next
+    // call, so that the records before a truncation or corruption are kept.
+    auto fail = [&](Status error) -> Result<size_t> {
+      pending_ = std::move(error);
+      if (strm_.avail_out != want) return static_cast<size_t>(want - strm_.avail_out);
+      return pending_;
+    };
     while (strm_.avail_out == want) {
       if (strm_.avail_in == 0) {
         if (!raw_eof_) {
-          ASSIGN_OR_RETURN(size_t got, raw_->Read(in_.data(), in_.size()));
+          Result<size_t> read = raw_->Read(in_.data(), in_.size());
+          if (!read.ok()) return fail(read.status());
+          const size_t got = *read;
           if (got == 0) {
             raw_eof_ = true;
           } else {
@@ -96,8 +106,8 @@ class GzipStream final : public ByteStream {
         }
         if (raw_eof_ && strm_.avail_in == 0) {
           if (in_member_) {
-            return DataLoss(name() + ": truncated gzip stream at compressed byte offset " +
-                            std::to_string(raw_offset()));
+            return fail(DataLoss(name() + ": truncated gzip stream at compressed byte offset " +
+                                 std::to_string(raw_offset())));
           }
           done_ = true;
           break;
@@ -119,8 +129,8 @@ class GzipStream final : public ByteStream {
         continue;
       }
       std::string detail = strm_.msg != nullptr ? strm_.msg : "invalid data";
-      return DataLoss(name() + ": corrupt gzip data at compressed byte offset " +
-                      std::to_string(raw_offset()) + ": " + detail);
+      return fail(DataLoss(name() + ": corrupt gzip data at compressed byte offset " +
+                           std::to_string(raw_offset()) + ": " + detail));
     }
     return static_cast<size_t>(want - strm_.avail_out);
   }
@@ -137,6 +147,7 @@ class GzipStream final : public ByteStream {
   bool raw_eof_ = false;
   bool in_member_ = false;
   bool done_ = false;
+  Status pending_;  ///< the damage found after the bytes the last Read returned
 };
 
 /// zstd through the streaming API; concatenated frames (and skippable frames) are one stream.
@@ -263,6 +274,7 @@ ChunkedInput::ChunkedInput(std::unique_ptr<ByteStream> stream, size_t chunk_size
     : stream_(std::move(stream)), chunk_size_(std::max<size_t>(chunk_size, 1)) {}
 
 Result<bool> ChunkedInput::Refill(const char* keep_from) {
+  if (!pending_.ok()) return pending_;
   if (eof_) {
     begin_ = keep_from;
     return false;
@@ -306,15 +318,22 @@ Result<bool> ChunkedInput::Refill(const char* keep_from) {
   char* data = buffer_->data();
   size_t filled = carry;
   while (filled < capacity) {
-    ASSIGN_OR_RETURN(size_t got, stream_->Read(data + filled, capacity - filled));
-    if (got == 0) {
+    Result<size_t> got = stream_->Read(data + filled, capacity - filled);
+    if (!got.ok()) {
+      // The bytes read before the error are good input: hand them to the reader now and the
+      // error on the next Refill, when the reader needs bytes beyond them.
+      pending_ = got.status();
+      break;
+    }
+    if (*got == 0) {
       eof_ = true;
       break;
     }
-    filled += got;
+    filled += *got;
   }
   begin_ = data;
   end_ = data + filled;
+  if (!pending_.ok() && filled == carry) return pending_;
   return filled > carry;
 }
 

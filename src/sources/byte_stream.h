@@ -20,7 +20,8 @@ class ByteStream {
 
   /// Copies up to `n` bytes of (decompressed) input into `buf`. Returns the number of bytes
   /// copied; 0 means the end of the stream. A short read is not the end. Errors: kDataLoss for a
-  /// corrupt or truncated compressed stream, others from the operating system.
+  /// corrupt or truncated compressed stream, others from the operating system. Bytes decoded
+  /// before the damage are returned first; the error comes with the next call.
   virtual Result<size_t> Read(char* buf, size_t n) = 0;
 
   /// Bytes taken from the underlying storage so far (compressed size for compressed input).
@@ -85,7 +86,9 @@ class ChunkedInput {
 
   /// Keeps [keep_from, end()) and reads more after it. Pointers into the old window are
   /// invalid afterwards; the kept bytes start at the new begin(). Returns false when no byte
-  /// was added because the stream is exhausted.
+  /// was added because the stream is exhausted. A stream error (kDataLoss for a damaged
+  /// compressed file) is returned only once the bytes read before it have been handed out, so a
+  /// reader keeps every record before the damage; after an error every call returns it again.
   Result<bool> Refill(const char* keep_from);
 
   /// Reads until at least `n` bytes follow `from` or the stream ends (keeps bytes from `from`).
@@ -112,6 +115,8 @@ class ChunkedInput {
   uint64_t base_offset_ = 0;  ///< stream offset of buffer_->data()[0]
   uint64_t generation_ = 0;
   bool eof_ = false;
+  /// A read error met after some bytes of the current window: returned by the next Refill.
+  Status pending_;
 };
 
 }  // namespace assay::sources
