@@ -105,6 +105,15 @@ enum class FunctionId : unsigned char {
   kSubstr,
 };
 
+/// The items of an `x IN (...)` list whose items are all constants, sorted for binary search
+/// (long lists are common in generated rules: country codes, product ids).
+struct InSet {
+  std::vector<int64_t> i64;
+  std::vector<double> f64;
+  std::vector<std::string_view> str;  ///< views into the item literals, which the node keeps
+  bool has_null = false;              ///< a NULL item: a non-match is NULL, not FALSE
+};
+
 /// A constant value. For a literal node, the evaluator points its vectors at these fields, so
 /// all four are always initialised (a NULL reads as zero / empty with valid = 0).
 struct Literal {
@@ -142,6 +151,7 @@ struct Node {
   int64_t option = 0;                       ///< function option (date_trunc unit)
   std::shared_ptr<const LikeMatcher> like;  ///< kLike
   std::shared_ptr<const re2::RE2> regex;    ///< regexp_matches
+  std::shared_ptr<const InSet> in_set;      ///< kIn with enough constant items
 
   // Evaluation.
   int slot = -1;       ///< scratch slot of this node's output

@@ -1,5 +1,6 @@
 #include "quality/rule_eval.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -315,10 +316,42 @@ VecView EvalConcat(const Node& node, const EvalContext& ctx) {
   return out.View();
 }
 
+// x IN (constants...) by binary search in the sorted items.
+VecView EvalInSet(const Node& node, const VecView& x, const EvalContext& ctx) {
+  const InSet& set = *node.in_set;
+  Slot& out = ctx.slot(node.slot);
+  const SlotPtrs o(out);
+  const Storage storage = StorageOf(node.children[0]->type);
+  // A non-match is NULL when the list holds a NULL (SQL), else FALSE.
+  const uint8_t miss_valid = set.has_null ? 0 : 1;
+  const int64_t flip = node.negated ? 1 : 0;
+  for (size_t i = 0; i < ctx.rows; ++i) {
+    const size_t ix = At(x, i);
+    bool found = false;
+    if (x.valid[ix]) {
+      switch (storage) {
+        case Storage::kInt64:
+          found = std::binary_search(set.i64.begin(), set.i64.end(), x.i64[ix]);
+          break;
+        case Storage::kDouble:
+          found = std::binary_search(set.f64.begin(), set.f64.end(), x.f64[ix]);
+          break;
+        case Storage::kString:
+          found = std::binary_search(set.str.begin(), set.str.end(), x.str[ix]);
+          break;
+      }
+    }
+    o.valid[i] = x.valid[ix] ? (found ? 1 : miss_valid) : 0;
+    o.i64[i] = static_cast<int64_t>(found) ^ flip;
+  }
+  return out.View();
+}
+
 VecView EvalIn(const Node& node, const EvalContext& ctx) {
   const size_t n = ctx.rows;
   const Storage storage = StorageOf(node.children[0]->type);
   const VecView x = EvalNode(*node.children[0], ctx);
+  if (node.in_set) return EvalInSet(node, x, ctx);
   Slot& out = ctx.slot(node.slot);
   Slot& cmp = ctx.slot(node.temp_slot);
   const SlotPtrs o(out);

@@ -93,6 +93,23 @@ TEST(RuleIn, NullInTheListMakesANonMatchNull) {
   EXPECT_EQ(Evaluate(Numbers(), "a IN (b, 3)"), (Outcomes{F, T, T, N}));
 }
 
+TEST(RuleIn, LongConstantListsFollowTheSameRules) {
+  TestBatch t({{"a", FieldType::kInteger}, {"s", FieldType::kString}, {"x", FieldType::kNumber}});
+  t.Row({1, "DE", 1.5});
+  t.Row({99, "XX", 99.0});
+  t.Row({Null{}, Null{}, Null{}});
+  const std::string ints = "(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 3)";
+  const std::string codes = "('AT', 'BE', 'DE', 'DK', 'ES', 'FI', 'FR', 'IE', 'IT', 'NL')";
+  const std::string nums = "(1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5)";
+  EXPECT_EQ(Evaluate(t, "a IN " + ints), (Outcomes{T, F, N}));
+  EXPECT_EQ(Evaluate(t, "a NOT IN " + ints), (Outcomes{F, T, N}));
+  EXPECT_EQ(Evaluate(t, "s IN " + codes), (Outcomes{T, F, N}));
+  EXPECT_EQ(Evaluate(t, "x IN " + nums), (Outcomes{T, F, N}));
+  const std::string with_null = "(1, 2, 3, 4, 5, 6, 7, NULL, 9)";
+  EXPECT_EQ(Evaluate(t, "a IN " + with_null), (Outcomes{T, N, N}));
+  EXPECT_EQ(Evaluate(t, "a NOT IN " + with_null), (Outcomes{F, N, N}));
+}
+
 TEST(RuleBetween, IncludesBothBounds) {
   EXPECT_EQ(Evaluate(Numbers(), "a BETWEEN 1 AND 2"), (Outcomes{T, T, F, N}));
   EXPECT_EQ(Evaluate(Numbers(), "a NOT BETWEEN 1 AND 2"), (Outcomes{F, F, T, N}));

@@ -57,6 +57,37 @@ std::optional<ValueType> TypeFromName(std::string_view name) {
   return std::nullopt;
 }
 
+// Lists this long are looked up by binary search rather than compared item by item.
+constexpr size_t kInSetMinItems = 8;
+
+void BuildInSet(Node& node) {
+  if (node.children.size() - 1 < kInSetMinItems) return;
+  for (size_t k = 1; k < node.children.size(); ++k) {
+    if (node.children[k]->kind != NodeKind::kLiteral) return;
+  }
+  auto set = std::make_shared<InSet>();
+  for (size_t k = 1; k < node.children.size(); ++k) {
+    const Literal& lit = node.children[k]->literal;
+    if (!lit.valid) {
+      set->has_null = true;
+      continue;
+    }
+    switch (StorageOf(node.children[0]->type)) {
+      case Storage::kInt64: set->i64.push_back(lit.i64); break;
+      case Storage::kDouble: set->f64.push_back(lit.f64); break;
+      case Storage::kString: set->str.push_back(lit.str); break;
+    }
+  }
+  auto sort_unique = [](auto& v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+  };
+  sort_unique(set->i64);
+  sort_unique(set->f64);
+  sort_unique(set->str);
+  node.in_set = std::move(set);
+}
+
 NodePtr WrapInCast(NodePtr node, ValueType target) {
   auto cast = std::make_unique<Node>();
   cast->kind = NodeKind::kCast;
@@ -194,6 +225,7 @@ Status TypeChecker::Check(NodePtr& node_ptr) {
       NodePtr* operands[] = {&node.children[0], &node.children[1]};
       RETURN_IF_ERROR(Unify(operands, node.pos, "cannot compare").status());
       node.type = ValueType::kBoolean;
+      if (node.kind == NodeKind::kIn) BuildInSet(node);
       break;
     }
     case NodeKind::kIsNull: node.type = ValueType::kBoolean; break;
