@@ -300,11 +300,9 @@ TEST_F(BadInputTest, InvalidUtf8RejectsThatRowOnly) {
   EXPECT_EQ(rows[0], nlohmann::json({"csv.invalid_utf8", "./samples/x.csv:3"}));
 }
 
-// KNOWN BUG (src/sinks, lake sink / Parquet writer): `_raw` of a row rejected for invalid UTF-8
-// is written as-is into a Parquet STRING (UTF8) column, which DuckDB refuses to read ("Invalid
-// string encoding found in Parquet file"). The NDJSON sink replaces the bad bytes with U+FFFD;
-// the lake sink must also write valid UTF-8 (or the column as BINARY). DESIGN §4: every file
-// must be readable by DuckDB.
+// Regression: `_raw` of a row rejected for invalid UTF-8 used to be written as-is into a
+// Parquet STRING column, which DuckDB refuses to read. Ill-formed bytes are now U+FFFD there.
+// DESIGN §4: every file must be readable by DuckDB.
 TEST_F(BadInputTest, RejectedRawTextWithInvalidUtf8IsReadableByDuckDb) {
   WriteConfig("./samples/x.csv");
   Write("samples/x.csv", std::string(kHeader) + "b,2,caf\xe9\n");

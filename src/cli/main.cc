@@ -78,8 +78,9 @@ int Main(int argc, char** argv) {
   app.add_option("--config,-c", flags.config, "Pipeline config (config/data_sources.yml)")
       ->check(CLI::ExistingFile);
   app.add_option("--source", flags.source, "Run only the source with this name");
-  app.add_option("--as-of", flags.as_of,
-                 "Reference time of now() in rules, RFC 3339 (default: the wall clock)");
+  CLI::Option* as_of_option =
+      app.add_option("--as-of", flags.as_of,
+                     "Reference time of now() in rules, RFC 3339 (default: the wall clock)");
   app.add_flag("--validate-config", flags.validate_only,
                "Check the config, schemas and rules, then exit (0 valid, 2 invalid)");
   app.add_flag("--reprocess", flags.reprocess,
@@ -104,7 +105,7 @@ int Main(int argc, char** argv) {
 
   assay::pipeline::RunOptions options;
   options.as_of_us = NowMicros();
-  if (!flags.as_of.empty()) {
+  if (as_of_option->count() > 0) {
     std::optional<int64_t> as_of = assay::ParseTimestampText(flags.as_of);
     if (!as_of) {
       if (auto date = assay::ParseDateText(flags.as_of)) as_of = *date * assay::kMicrosPerDay;

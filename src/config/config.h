@@ -73,7 +73,6 @@ struct SinkConfig {
   std::filesystem::path path;        ///< ndjson output directory (working-directory relative)
   std::vector<std::string> tiers;    ///< subset of gold|silver|bronze|rejected; empty = all four
   uint64_t row_group_max_rows = 1048576;  ///< Parquet row group size
-  uint64_t file_max_rows = 0;             ///< 0 = one file per tier per source per run
   Location location;
 };
 
@@ -84,7 +83,7 @@ struct PipelineConfig {
   std::filesystem::path state_dir = "./state";      ///< SQLite state store directory
   uint64_t batch_max_rows = 65536;
   uint64_t commit_interval_rows = 1000000;  ///< commit a large file every this many rows
-  int threads = 0;  ///< 0 = all cores
+  int threads = 0;                          ///< 0 = all cores
   TierConfig tiers;
   /// Weight of each of the five dimensions in the score; always holds all five (default 1.0).
   std::map<std::string, double> dimension_weights;

@@ -133,8 +133,8 @@ constexpr std::array kSourceKeys = {
     KeySpec{.name = "csv", .type = KeyType::kMap, .doc = "CSV dialect (csv format only)."},
     KeySpec{.name = "schema",
             .type = KeyType::kPath,
-            .doc = "JSON Schema file, relative to the directory of the config file. Without it "
-                   "the schema is detected from the data."},
+            .doc = "JSON Schema file, relative to the directory of the config file. Required "
+                   "(detecting a schema from the data comes with the schema registry)."},
     KeySpec{.name = "rules", .type = KeyType::kMapList, .doc = "SQL quality rules."},
     KeySpec{.name = "enabled",
             .type = KeyType::kBool,
@@ -200,7 +200,7 @@ constexpr std::array kSinkKeys = {
     KeySpec{.name = "compression",
             .type = KeyType::kEnum,
             .default_value = "lake: zstd, ndjson: none",
-            .doc = "Codec: lake `zstd`, `snappy` or `none`; ndjson `none`, `gzip` or `zstd`.",
+            .doc = "Codec: lake `zstd`, `snappy` or `none`; ndjson `none`.",
             .allowed = "zstd|snappy|gzip|none"},
     KeySpec{.name = "compression_level",
             .type = KeyType::kInteger,
@@ -220,12 +220,6 @@ constexpr std::array kSinkKeys = {
             .default_value = "1048576",
             .unit = "rows",
             .doc = "Most rows in one Parquet row group; at least 1."},
-    KeySpec{.name = "file_max_rows",
-            .type = KeyType::kInteger,
-            .default_value = "0",
-            .unit = "rows",
-            .doc = "Start a new file after this many rows; 0 = one file per tier per source per "
-                   "run."},
 };
 
 constexpr std::array kLoggingRootKeys = {

@@ -64,8 +64,7 @@ void ReadPipeline(const YAML::Node& node, Diagnostics& diag, const YAML::Mark& f
   if (r.Get("batch_max_rows", &out->batch_max_rows) && out->batch_max_rows < 1) {
     r.Error("batch_max_rows", "must be at least 1");
   }
-  if (r.Get("commit_interval_rows", &out->commit_interval_rows) &&
-      out->commit_interval_rows < 1) {
+  if (r.Get("commit_interval_rows", &out->commit_interval_rows) && out->commit_interval_rows < 1) {
     r.Error("commit_interval_rows", "must be at least 1");
   }
   if (r.Get("threads", &out->threads) && out->threads < 0) {
@@ -230,8 +229,8 @@ void ReadSink(const YAML::Node& node, const std::string& path, Diagnostics& diag
     if (lake && out->compression == "gzip") {
       r.Error("compression", "a lake sink supports zstd, snappy or none");
     }
-    if (ndjson && out->compression == "snappy") {
-      r.Error("compression", "an ndjson sink supports none, gzip or zstd");
+    if (ndjson && out->compression != "none") {
+      r.Error("compression", "an ndjson sink writes uncompressed files (none)");
     }
   }
   if (r.Get("compression_level", &out->compression_level) &&
@@ -256,7 +255,6 @@ void ReadSink(const YAML::Node& node, const std::string& path, Diagnostics& diag
   if (r.Get("row_group_max_rows", &out->row_group_max_rows) && out->row_group_max_rows < 1) {
     r.Error("row_group_max_rows", "must be at least 1");
   }
-  r.Get("file_max_rows", &out->file_max_rows);
 }
 
 Result<Config> ParseConfigImpl(std::string_view text, const fs::path& path, const Environment& env,

@@ -166,7 +166,6 @@ TEST_F(ConfigLoaderTest, DesignExampleLoadsWithEveryValue) {
   EXPECT_EQ(config.sinks[0].compression_level, 1);
   EXPECT_TRUE(config.sinks[0].tiers.empty());
   EXPECT_EQ(config.sinks[0].row_group_max_rows, 1048576u);
-  EXPECT_EQ(config.sinks[0].file_max_rows, 0u);
   EXPECT_EQ(config.sinks[1].type, "ndjson");
   EXPECT_EQ(config.sinks[1].format, "ndjson");
   EXPECT_EQ(config.sinks[1].compression, "none");
@@ -245,15 +244,13 @@ TEST_F(ConfigLoaderTest, SinkOptions) {
     compression: snappy
     tiers: [gold, silver]
     row_group_max_rows: 1000
-    file_max_rows: 50000
-  - {type: ndjson, path: ./out, compression: gzip, tiers: [rejected]}
+  - {type: ndjson, path: ./out, compression: none, tiers: [rejected]}
 )yaml");
   ASSERT_EQ(config.sinks.size(), 2u);
   EXPECT_EQ(config.sinks[0].compression, "snappy");
   EXPECT_EQ(config.sinks[0].tiers, (std::vector<std::string>{"gold", "silver"}));
   EXPECT_EQ(config.sinks[0].row_group_max_rows, 1000u);
-  EXPECT_EQ(config.sinks[0].file_max_rows, 50000u);
-  EXPECT_EQ(config.sinks[1].compression, "gzip");
+  EXPECT_EQ(config.sinks[1].compression, "none");
   EXPECT_EQ(config.sinks[1].tiers, std::vector<std::string>{"rejected"});
 }
 

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 
 namespace assay {
 namespace {
@@ -96,7 +97,11 @@ std::optional<double> ParseNumberText(std::string_view text) {
   auto [ptr, ec] = std::from_chars(text.data() + start, text.data() + n, value);
   if (ptr != text.data() + n) return std::nullopt;
   if (ec == std::errc::result_out_of_range) {
-    // Underflow rounds to zero; overflow is not a finite number.
+    // Underflow rounds to zero (a number, as in JSON); overflow is not a finite number.
+    char* end = nullptr;
+    std::string copy(text.substr(start));
+    double v = std::strtod(copy.c_str(), &end);
+    if (std::isfinite(v)) return v;
     return std::nullopt;
   }
   if (ec != std::errc() || !std::isfinite(value)) return std::nullopt;

@@ -25,6 +25,7 @@ TEST(ValueParse, NumberRejectsLocaleAndSpecialForms) {
   EXPECT_EQ(ParseNumberText("5."), 5.0);
   EXPECT_EQ(ParseNumberText("-2e3"), -2000.0);
   EXPECT_EQ(ParseNumberText("+1E-2"), 0.01);
+  EXPECT_EQ(ParseNumberText("1e-400"), 0.0);  // underflow rounds to zero
   for (const char* bad :
        {"inf", "NaN", "12,50", "$19.99", "", ".", "1e", "1e+", "--1", "1 ", "0x10", "1e400"}) {
     EXPECT_FALSE(ParseNumberText(bad)) << bad;

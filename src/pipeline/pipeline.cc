@@ -89,6 +89,11 @@ Result<std::vector<PreparedSource>> PrepareSources(const config::Config& config,
     if (options.only_source && sc.name != *options.only_source) continue;
     PreparedSource ps;
     ps.config = &sc;
+    if (sc.schema.empty()) {
+      errors.push_back(fmt::format("{}:{}: source '{}': schema: required key is missing",
+                                   sc.location.file, sc.location.line, sc.name));
+      continue;
+    }
     Result<schema::Schema> schema = schema::LoadJsonSchema(sc.schema);
     if (!schema.ok()) {
       errors.push_back(fmt::format("{}:{}: source '{}': {}", sc.location.file, sc.location.line,
@@ -405,6 +410,7 @@ class Pipeline::SourceRun {
     Batch batch;
     NewBatch(batch, path);
     RowOrigin origin;
+    origin.line = 1;  // the file could not be opened: the damage is at its start
     if (reader) {
       origin.line = reader->next_line();
       origin.byte_offset = reader->bytes_consumed();
@@ -453,7 +459,6 @@ class Pipeline::SourceRun {
                  cfg_.name, path);
     return Status::Ok();
   }
-
 
   Pipeline& p_;
   const PreparedSource& source_;

@@ -246,8 +246,8 @@ class SchemaParser {
       for (const Json& v : values) {
         std::optional<Literal> literal = ToLiteral(field, v);
         if (!literal) {
-          Error(pointer + "/" + keyword,
-                fmt::format("{} is not a {} value", v.dump(), FieldTypeName(field.type)));
+          Error(pointer + "/" + keyword, fmt::format("{} is not of the field's type ({})", v.dump(),
+                                                     FieldTypeName(field.type)));
           ok = false;
           continue;
         }

@@ -1,7 +1,5 @@
 #include "schema/typer.h"
 
-#include <cmath>
-
 #include "core/value_parse.h"
 
 namespace assay::schema {
@@ -55,16 +53,6 @@ bool IsIpv4(std::string_view s) {
   return pos == s.size();
 }
 
-// A JSON number literal as an integer: JSON Schema counts 12.0 and 1e2 as integers.
-std::optional<int64_t> JsonInteger(std::string_view literal) {
-  if (auto v = ParseIntegerText(literal)) return v;
-  std::optional<double> d = ParseNumberText(literal);
-  if (!d || std::trunc(*d) != *d || *d < -9.2233720368547758e18 || *d >= 9.2233720368547758e18) {
-    return std::nullopt;
-  }
-  return static_cast<int64_t>(*d);
-}
-
 }  // namespace
 
 bool MatchesFormat(StringFormat format, std::string_view text) {
@@ -108,12 +96,10 @@ void TypeBatch(const Schema& schema, Batch& batch) {
           }
           break;
         case FieldType::kInteger: {
-          std::optional<int64_t> v;
-          if (text)
-            v = ParseIntegerText(raw);
-          else if (kind == CellKind::kNumber)
-            v = JsonInteger(raw);
-          if (v) col.i64[r] = *v, ok = true;
+          // A JSON number follows the text rule too, so CSV and NDJSON grade alike (§3a).
+          if (text || kind == CellKind::kNumber) {
+            if (auto v = ParseIntegerText(raw)) col.i64[r] = *v, ok = true;
+          }
           break;
         }
         case FieldType::kNumber: {

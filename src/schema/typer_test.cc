@@ -72,7 +72,7 @@ TEST(Typer, JsonCellsFollowJsonSchemaTypes) {
   Schema s = MakeSchema();
   Batch b = MakeBatch(s);
   size_t r0 = b.AppendRow({}, "");
-  b.SetCell(r0, 0, CellKind::kNumber, "1e2");  // 100 is an integer in JSON Schema
+  b.SetCell(r0, 0, CellKind::kNumber, "100");
   b.SetCell(r0, 1, CellKind::kNumber, "-0.5");
   b.SetCell(r0, 2, CellKind::kBool, "false");
   b.SetCell(r0, 3, CellKind::kString, "2026-11-24T10:00:00Z");
@@ -91,6 +91,21 @@ TEST(Typer, JsonCellsFollowJsonSchemaTypes) {
     EXPECT_EQ(b.column(c).type_failed[r1], 1) << c;
   }
   EXPECT_EQ(b.column(6).valid[r1], 1);  // untyped accepts anything
+}
+
+// DESIGN §3a: the same rows as CSV or as NDJSON grade the same, so a JSON number is an integer
+// exactly when its literal is one as CSV text would be.
+TEST(Typer, JsonIntegersFollowTheTextRuleSoCsvAndNdjsonAgree) {
+  Schema s = MakeSchema();
+  for (const char* literal : {"12.0", "1e2", "-0.5"}) {
+    Batch csv = MakeBatch(s), json = MakeBatch(s);
+    csv.SetCell(csv.AppendRow({}, ""), 0, CellKind::kText, literal);
+    json.SetCell(json.AppendRow({}, ""), 0, CellKind::kNumber, literal);
+    TypeBatch(s, csv);
+    TypeBatch(s, json);
+    EXPECT_EQ(csv.column(0).type_failed[0], 1) << literal;
+    EXPECT_EQ(json.column(0).type_failed[0], 1) << literal;
+  }
 }
 
 TEST(Typer, FormatsAreStrict) {

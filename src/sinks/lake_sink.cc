@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/utf8.h"
 #include "core/value_parse.h"
 #include "sinks/hive_ddl.h"
 
@@ -66,7 +67,7 @@ Status LakeSink::OpenTier(Tier tier, const Batch& batch) {
   // The DDL names every column, so it is rewritten whenever a table is written (atomically).
   return WriteFileAtomically(
       options_.warehouse / std::string(TierName(tier)) / (context_.dataset + ".ddl.sql"),
-      HiveDdl(tier, context_.dataset, file.layout, table));
+      HiveDdl(tier, context_.dataset, file.layout, std::filesystem::absolute(table)));
 }
 
 Status LakeSink::Append(const GradedBatch& graded) {
@@ -126,10 +127,15 @@ Status LakeSink::WriteTier(Tier tier, const GradedBatch& graded) {
         v.str = views.data();
         break;
       case OutputKind::kFailed: v.str = graded.failed.data(); break;
-      case OutputKind::kErrors: v.str = graded.errors.data(); break;
+      // Raw bytes of unparseable records may be invalid UTF-8; Parquet strings must not be.
+      case OutputKind::kErrors:
+        views.resize(rows);
+        for (uint32_t r : selection) views[r] = ToValidUtf8(graded.errors[r], text_arena_);
+        v.str = views.data();
+        break;
       case OutputKind::kRecord:
         views.resize(rows);
-        for (uint32_t r : selection) views[r] = batch.record_text(r);
+        for (uint32_t r : selection) views[r] = ToValidUtf8(batch.record_text(r), text_arena_);
         v.str = views.data();
         break;
       case OutputKind::kSource:
@@ -140,7 +146,9 @@ Status LakeSink::WriteTier(Tier tier, const GradedBatch& graded) {
       case OutputKind::kIngestedAt: v.i64 = ingested_at_.data(); break;
     }
   }
-  RETURN_IF_ERROR(file.writer->Append(values, selection));
+  Status st = file.writer->Append(values, selection);
+  text_arena_.Reset();
+  RETURN_IF_ERROR(st);
   file.staged.rows += selection.size();
   return Status::Ok();
 }

@@ -57,6 +57,7 @@ class LakeSink final : public Sink {
   std::vector<std::vector<std::string_view>> views_;
   std::vector<std::vector<uint8_t>> valid_;
   std::vector<int64_t> ingested_at_;
+  StringArena text_arena_;  ///< repaired (valid UTF-8) copies of raw text, per Append
 };
 
 }  // namespace assay::sinks
