@@ -143,7 +143,7 @@ int Main(int argc, char** argv) {
   }
   auto summary = (*pipeline)->Run();
   if (!summary.ok()) {
-    spdlog::error("run failed: {}", summary.status().message());
+    assay::config::GetLogger("cli")->error("run failed: {}", summary.status().message());
     std::cerr << "assay: " << summary.status().message() << "\n";
     return kExitRunFailure;
   }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <random>
 
+#include "config/logging.h"
 #include "core/value_parse.h"
 #include "pipeline/commit_log.h"
 #include "pipeline/progress.h"
@@ -28,6 +29,12 @@ int64_t WallMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// Messages go to the `pipeline` logger, so `loggers: {pipeline: debug}` applies to them.
+spdlog::logger& Log() {
+  static const std::shared_ptr<spdlog::logger> logger = config::GetLogger("pipeline");
+  return *logger;
 }
 
 double SecondsSince(Clock::time_point start) {
@@ -205,7 +212,7 @@ class Pipeline::SourceRun {
                                            {"stage", "source"},
                                            {"code", std::string(StatusCodeName(st.code()))}})
         .Add();
-    spdlog::error("source '{}': {}", cfg_.name, st.message());
+    Log().error("source '{}': {}", cfg_.name, st.message());
   }
 
   Status RunFiles() {
@@ -272,13 +279,13 @@ class Pipeline::SourceRun {
       reader = std::move(opened).value();
       if (state.committed_offset > 0) {
         RETURN_IF_ERROR(reader->SkipTo(state.committed_offset, state.committed_line));
-        spdlog::info("source '{}': resuming {} at line {}", cfg_.name, path, state.committed_line);
+        Log().info("source '{}': resuming {} at line {}", cfg_.name, path, state.committed_line);
       }
       if (!reader->missing_fields().empty()) {
         std::string names;
         for (const auto& n : reader->missing_fields()) names += (names.empty() ? "" : ", ") + n;
-        spdlog::warn("source '{}': {} has no column for schema field(s) {}: they are null",
-                     cfg_.name, path, names);
+        Log().warn("source '{}': {} has no column for schema field(s) {}: they are null", cfg_.name,
+                   path, names);
       }
     } else if (IsDataError(opened.status())) {
       read_error = opened.status();
@@ -323,7 +330,7 @@ class Pipeline::SourceRun {
       // loss is visible in the data and not only in a log.
       RETURN_IF_ERROR(RejectUnreadable(path, read_error, reader.get(), sinks));
       ++state.rows_committed;
-      spdlog::warn("source '{}': {}: {}", cfg_.name, path, read_error.message());
+      Log().warn("source '{}': {}: {}", cfg_.name, path, read_error.message());
       metrics_
           .GetCounter(metric::kErrorsTotal,
                       {{"source", cfg_.name},
@@ -455,8 +462,8 @@ class Pipeline::SourceRun {
   Status Skip(const std::string& path, uint64_t size) {
     ++summary_.files_skipped;
     if (progress_) progress_->Advance(size);
-    spdlog::info("source '{}': {} was already ingested (use --reprocess to ingest it again)",
-                 cfg_.name, path);
+    Log().info("source '{}': {} was already ingested (use --reprocess to ingest it again)",
+               cfg_.name, path);
     return Status::Ok();
   }
 
@@ -499,8 +506,7 @@ Result<RunSummary> Pipeline::Run() {
   }
   ASSIGN_OR_RETURN(summary.commits_recovered, commits.Recover(roots));
   if (summary.commits_recovered > 0) {
-    spdlog::warn("recovered {} commit(s) interrupted by an earlier crash",
-                 summary.commits_recovered);
+    Log().warn("recovered {} commit(s) interrupted by an earlier crash", summary.commits_recovered);
   }
   RETURN_IF_ERROR(store->BeginRun(
       {options_.run_id, run_started_us_, config_.file.string(), options_.as_of_us}));
