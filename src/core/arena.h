@@ -12,7 +12,7 @@ namespace assay {
 /// strings, trimmed copies). Views it returns stay valid until the arena is destroyed or Reset.
 class StringArena {
  public:
-  explicit StringArena(size_t block_size = 64 * 1024) : block_size_(block_size) {}
+  explicit StringArena(size_t block_size = size_t{64} * 1024) : block_size_(block_size) {}
   StringArena(StringArena&&) = default;
   StringArena& operator=(StringArena&&) = default;
 

@@ -37,6 +37,8 @@ class [[nodiscard]] Result {
 
 }  // namespace assay
 
+// `lhs` is a declaration (`auto x`), which parentheses would break.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                          \
   if (!tmp.ok()) return tmp.status();         \
@@ -45,3 +47,4 @@ class [[nodiscard]] Result {
 /// `ASSIGN_OR_RETURN(auto x, F());` declares x from F()'s value or returns its Status.
 #define ASSIGN_OR_RETURN(lhs, expr) \
   ASSIGN_OR_RETURN_IMPL(ASSAY_CONCAT(assay_result_, __LINE__), lhs, expr)
+// NOLINTEND(bugprone-macro-parentheses)

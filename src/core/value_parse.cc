@@ -172,12 +172,12 @@ std::optional<int64_t> ParseTimestampText(std::string_view text) {
       return std::nullopt;
     }
     if (!ReadDigits(text, pos, 2, om) || oh > 23 || om > 59) return std::nullopt;
-    offset_seconds = (oh * 3600 + om * 60) * (z == '-' ? -1 : 1);
+    offset_seconds = (int64_t{oh} * 3600 + int64_t{om} * 60) * (z == '-' ? -1 : 1);
   } else {
     return std::nullopt;
   }
   if (pos != text.size()) return std::nullopt;
-  int64_t seconds = days * 86400 + hh * 3600 + mm * 60 + ss - offset_seconds;
+  int64_t seconds = days * 86400 + int64_t{hh} * 3600 + int64_t{mm} * 60 + ss - offset_seconds;
   return seconds * kMicrosPerSecond + micros;
 }
 

@@ -164,7 +164,7 @@ class SchemaParser {
     }
     for (const auto& [key, value] : prop.items()) {
       if (!Contains(kPropertyKeys, key)) {
-        Error(pointer + "/" + key, fmt::format("unsupported keyword '{}'", key));
+        Error(fmt::format("{}/{}", pointer, key), fmt::format("unsupported keyword '{}'", key));
       }
     }
     if (auto it = prop.find("description"); it != prop.end() && it->is_string()) {
@@ -184,7 +184,8 @@ class SchemaParser {
           std::optional<Severity> s =
               sev.is_string() ? SeverityFromName(sev.get<std::string>()) : std::nullopt;
           if (!s) {
-            Error(pointer + "/x-severity/" + keyword, "expected critical, error or warning");
+            Error(fmt::format("{}/x-severity/{}", pointer, keyword),
+                  "expected critical, error or warning");
             continue;
           }
           severities[keyword] = *s;
@@ -284,7 +285,7 @@ class SchemaParser {
     }
     for (const auto& [keyword, severity] : severities) {
       if (!used_keywords.count(keyword)) {
-        Error(pointer + "/x-severity/" + keyword,
+        Error(fmt::format("{}/x-severity/{}", pointer, keyword),
               fmt::format("'{}' gives no check on this field", keyword));
       }
     }

@@ -15,7 +15,7 @@ struct LakeSinkOptions {
   std::filesystem::path warehouse = "./warehouse";
   Compression compression = Compression::kZstd;
   int compression_level = 1;
-  size_t row_group_max_rows = 128 * 1024;
+  size_t row_group_max_rows = size_t{128} * 1024;
   std::array<bool, kNumTiers> tiers = {true, true, true, true};  ///< which tiers to write
 };
 

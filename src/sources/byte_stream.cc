@@ -14,7 +14,7 @@
 namespace assay::sources {
 namespace {
 
-constexpr size_t kCompressedReadSize = 256 * 1024;
+constexpr size_t kCompressedReadSize = size_t{256} * 1024;
 
 bool EndsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;

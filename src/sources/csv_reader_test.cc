@@ -19,7 +19,7 @@ struct ReadOutcome {
   uint64_t bytes_consumed = 0;
 };
 
-ReadOutcome ReadAll(std::string data, CsvOptions options, std::vector<std::string> fields,
+ReadOutcome ReadAll(std::string data, CsvOptions options, const std::vector<std::string>& fields,
                     size_t max_rows = 1000) {
   ReadOutcome out;
   for (const std::string& field : fields) out.batch.AddColumn(field);

@@ -96,7 +96,7 @@ simdjson::error_code Validate(od::value value, size_t depth, size_t max_depth) {
       if (auto error = value.get_array().get(array)) return error;
       for (auto element : array) {
         od::value item;
-        if (auto error = std::move(element).get(item)) return error;
+        if (auto error = element.get(item)) return error;
         if (auto error = Validate(item, depth + 1, max_depth)) return error;
       }
       return simdjson::SUCCESS;

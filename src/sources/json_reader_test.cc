@@ -14,8 +14,8 @@ struct ReadOutcome {
   uint64_t bytes_consumed = 0;
 };
 
-ReadOutcome ReadAll(std::string data, std::vector<std::string> fields, JsonOptions options = {},
-                    size_t max_rows = 1000) {
+ReadOutcome ReadAll(std::string data, const std::vector<std::string>& fields,
+                    JsonOptions options = {}, size_t max_rows = 1000) {
   ReadOutcome out;
   for (const std::string& field : fields) out.batch.AddColumn(field);
   uint32_t unit = out.batch.AddUnit("test.json");
