@@ -169,8 +169,8 @@ Result<size_t> CommitLog::Recover(const std::vector<std::filesystem::path>& tabl
     for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
       const std::string name = it->path().filename().string();
-      if (it->is_regular_file(ec) && name.size() > 5 && name[0] == '.' && name.ends_with(".tmp") &&
-          name.starts_with(".part-")) {
+      // Hidden `.tmp` files are ours: staged parts and DDL being rewritten.
+      if (it->is_regular_file(ec) && name.size() > 5 && name[0] == '.' && name.ends_with(".tmp")) {
         std::filesystem::remove(it->path(), ec);
       }
     }

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <random>
+#include <thread>
 
 #include "config/logging.h"
 #include "core/value_parse.h"
@@ -13,6 +14,7 @@
 #include "pipeline/progress.h"
 #include "pipeline/router.h"
 #include "pipeline/summary.h"
+#include "pipeline/worker_pool.h"
 #include "schema/json_schema.h"
 #include "schema/typer.h"
 #include "sinks/lake_sink.h"
@@ -44,6 +46,12 @@ double SecondsSince(Clock::time_point start) {
 // Read errors that mean the bytes themselves are bad (data), not that the machine failed.
 bool IsDataError(const Status& s) {
   return s.code() == StatusCode::kDataLoss || s.code() == StatusCode::kInvalidArgument;
+}
+
+// `pipeline.threads`: 0 means one worker per core.
+size_t WorkerThreads(int configured) {
+  if (configured > 0) return static_cast<size_t>(configured);
+  return std::max(1u, std::thread::hardware_concurrency());
 }
 
 std::array<bool, kNumTiers> TierMask(const std::vector<std::string>& names) {
@@ -239,10 +247,16 @@ class Pipeline::SourceRun {
       if (::stat(path.c_str(), &st) == 0) total_bytes += static_cast<uint64_t>(st.st_size);
     }
     if (progress_) progress_->StartSource(cfg_.name, total_bytes);
+    const size_t threads = WorkerThreads(p_.config_.pipeline.threads);
+    workers_ = std::vector<Worker>(threads);
+    pool_ = std::make_unique<WorkerPool>(threads, 2 * threads, [this](size_t w, Batch& batch) {
+      return Process(batch, workers_[w]);
+    });
     for (size_t i = 0; i < files->files().size(); ++i) {
       Status st = RunFile(*files, i);
       if (!st.ok()) Fail(st.WithContext(files->files()[i]));
     }
+    pool_.reset();
     if (progress_) progress_->FinishSource();
     return Status::Ok();
   }
@@ -293,42 +307,41 @@ class Pipeline::SourceRun {
       return opened.status();
     }
 
-    ASSIGN_OR_RETURN(Sinks sinks, MakeSinks());
+    RETURN_IF_ERROR(StartSinks());
     uint64_t rows_since_commit = 0;
     uint64_t last_offset = state.committed_offset;
     while (reader && read_error.ok()) {
-      const auto start = Clock::now();
       auto batch = std::make_unique<Batch>();
       NewBatch(*batch, path);
       Result<size_t> n = reader->ReadBatch(*batch, p_.config_.pipeline.batch_max_rows);
       if (!n.ok()) {
-        if (!IsDataError(n.status())) {
-          for (auto& s : sinks) s->Abort();
-          return n.status();
-        }
+        if (!IsDataError(n.status())) return AbortAll(n.status());
         read_error = n.status();
       }
       if (batch->num_rows() == 0) break;
       bytes_in_.Add(reader->bytes_consumed() - last_offset);
       last_offset = reader->bytes_consumed();
-      RETURN_IF_ERROR(Process(*batch, sinks));
-      batch_seconds_.Observe(SecondsSince(start));
       rows_since_commit += batch->num_rows();
       state.rows_committed += batch->num_rows();
+      pool_->Submit(std::move(batch));
+      if (pool_->failed()) return AbortAll(pool_->Drain());
       if (progress_) progress_->Advance(reader->compressed_bytes_consumed());
       if (rows_since_commit >= p_.config_.pipeline.commit_interval_rows && read_error.ok()) {
         state.committed_offset = reader->bytes_consumed();
         state.committed_line = reader->next_line();
         state.complete = false;
-        RETURN_IF_ERROR(CommitSinks(sinks, state));
-        ASSIGN_OR_RETURN(sinks, MakeSinks());
+        RETURN_IF_ERROR(CommitSinks(state));
+        RETURN_IF_ERROR(StartSinks());
         rows_since_commit = 0;
       }
     }
+    if (Status st = pool_->Drain(); !st.ok()) return AbortAll(st);
     if (!read_error.ok()) {
       // The rows before the damage are kept; the damage itself becomes a rejected row, so the
       // loss is visible in the data and not only in a log.
-      RETURN_IF_ERROR(RejectUnreadable(path, read_error, reader.get(), sinks));
+      if (Status st = RejectUnreadable(path, read_error, reader.get()); !st.ok()) {
+        return AbortAll(st);
+      }
       ++state.rows_committed;
       Log().warn("source '{}': {}: {}", cfg_.name, path, read_error.message());
       metrics_
@@ -344,7 +357,7 @@ class Pipeline::SourceRun {
     }
     state.complete = true;
     if (progress_) progress_->Advance(state.identity.size);
-    return CommitSinks(sinks, state);
+    return CommitSinks(state);
   }
 
   using Sinks = std::vector<std::unique_ptr<sinks::Sink>>;
@@ -378,6 +391,32 @@ class Pipeline::SourceRun {
     return out;
   }
 
+  /// What one worker thread owns: its sinks for the current commit unit and its scratch.
+  struct Worker {
+    Sinks sinks;
+    quality::Grades grades;
+    quality::EvalScratch scratch;
+    GradedBatch graded;
+  };
+
+  // A fresh set of sinks per worker for the next commit unit.
+  Status StartSinks() {
+    for (Worker& w : workers_) {
+      ASSIGN_OR_RETURN(w.sinks, MakeSinks());
+    }
+    return Status::Ok();
+  }
+
+  // Drops everything staged since the last commit (the input is read again next time).
+  Status AbortAll(Status cause) {
+    (void)pool_->Drain();
+    for (Worker& w : workers_) {
+      for (auto& sink : w.sinks) sink->Abort();
+      w.sinks.clear();
+    }
+    return cause;
+  }
+
   void NewBatch(Batch& batch, const std::string& path) {
     for (const schema::Field& f : source_.schema.fields) batch.AddColumn(f.name);
     batch.AddUnit(path);
@@ -385,23 +424,20 @@ class Pipeline::SourceRun {
     batch.ingested_at_us = p_.run_started_us_;
   }
 
-  Status Process(Batch& batch, Sinks& sinks) {
+  // Decoder -> Classifier -> Router -> Sinks for one batch, on worker `w`'s thread.
+  Status Process(Batch& batch, Worker& w) {
+    const auto start = Clock::now();
     schema::TypeBatch(source_.schema, batch);
-    source_.classifier->Classify(batch, grades_, scratch_);
-    Route(batch, grades_, *source_.classifier, graded_);
-    for (auto& sink : sinks) {
-      Status st = sink->Append(graded_);
-      if (!st.ok()) {
-        for (auto& s : sinks) s->Abort();
-        return st;
-      }
-    }
+    source_.classifier->Classify(batch, w.grades, w.scratch);
+    Route(batch, w.grades, *source_.classifier, w.graded);
+    for (auto& sink : w.sinks) RETURN_IF_ERROR(sink->Append(w.graded));
     rows_in_.Add(batch.num_rows());
     std::array<uint64_t, kNumTiers> counts{};
     for (Tier t : kAllTiers) {
-      counts[static_cast<size_t>(t)] = graded_.rows_of(t).size();
+      counts[static_cast<size_t>(t)] = w.graded.rows_of(t).size();
       tier_out_[static_cast<size_t>(t)]->Add(counts[static_cast<size_t>(t)]);
     }
+    batch_seconds_.Observe(SecondsSince(start));
     p_.bus_.Publish(events::Event::Make(events::topic::kBatchProcessed)
                         .WithSource(cfg_.name)
                         .Set("rows", batch.num_rows())
@@ -412,8 +448,9 @@ class Pipeline::SourceRun {
     return Status::Ok();
   }
 
+  // Called with the pool drained, so worker 0's state is free to use on this thread.
   Status RejectUnreadable(const std::string& path, const Status& error,
-                          const sources::RecordReader* reader, Sinks& sinks) {
+                          const sources::RecordReader* reader) {
     Batch batch;
     NewBatch(batch, path);
     RowOrigin origin;
@@ -426,18 +463,20 @@ class Pipeline::SourceRun {
     batch.SetParseError(
         row, error.code() == StatusCode::kDataLoss ? "file.truncated" : "file.unreadable",
         error.message());
-    return Process(batch, sinks);
+    return Process(batch, workers_[0]);
   }
 
-  Status CommitSinks(Sinks& sinks, const events::FileState& state) {
+  // Everything submitted so far becomes durable and visible, with the input position.
+  Status CommitSinks(const events::FileState& state) {
+    if (Status st = pool_->Drain(); !st.ok()) return AbortAll(st);
     CommitRequest request{p_.options_.run_id, cfg_.name, {}, state};
-    for (auto& sink : sinks) {
-      Result<std::vector<sinks::StagedFile>> staged = sink->Finish();
-      if (!staged.ok()) {
-        for (auto& s : sinks) s->Abort();
-        return staged.status();
+    for (Worker& w : workers_) {
+      for (auto& sink : w.sinks) {
+        Result<std::vector<sinks::StagedFile>> staged = sink->Finish();
+        if (!staged.ok()) return AbortAll(staged.status());
+        for (auto& f : *staged) request.files.push_back(std::move(f));
       }
-      for (auto& f : *staged) request.files.push_back(std::move(f));
+      w.sinks.clear();
     }
     ASSIGN_OR_RETURN(int64_t id, commits_.Commit(request));
     uint64_t rows = 0;
@@ -481,9 +520,8 @@ class Pipeline::SourceRun {
   events::Histogram& batch_seconds_;
   std::array<events::Counter*, kNumTiers> tier_out_{};
   SourceSummary summary_;
-  quality::Grades grades_;
-  quality::EvalScratch scratch_;
-  GradedBatch graded_;
+  std::vector<Worker> workers_;
+  std::unique_ptr<WorkerPool> pool_;
 };
 
 Result<RunSummary> Pipeline::Run() {

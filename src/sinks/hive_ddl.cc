@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 
 #include "sinks/sink.h"
@@ -42,9 +43,13 @@ std::string HiveDdl(Tier tier, const std::string& dataset, const std::vector<Out
   return out;
 }
 
-Status WriteFileAtomically(const std::filesystem::path& path, const std::string& text) {
-  std::filesystem::path temp = path;
-  temp += ".tmp";
+Status WriteFileAtomically(const std::filesystem::path& path, const std::string& text,
+                           const std::filesystem::path& temp_dir) {
+  // Unique per call: several workers may rewrite the same DDL at once; the last rename wins and
+  // every version is complete.
+  static std::atomic<uint64_t> counter{0};
+  std::filesystem::path temp = temp_dir / fmt::format(".{}.{}-{}.tmp", path.filename().string(),
+                                                      ::getpid(), counter.fetch_add(1));
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus(errno, temp.string());
   size_t done = 0;

@@ -15,7 +15,9 @@ namespace assay::sinks {
 std::string HiveDdl(Tier tier, const std::string& dataset, const std::vector<OutputColumn>& layout,
                     const std::filesystem::path& location);
 
-/// Writes `text` to `path` atomically (temporary file, fsync, rename).
-Status WriteFileAtomically(const std::filesystem::path& path, const std::string& text);
+/// Writes `text` to `path` atomically: a hidden temporary file in `temp_dir` (same file system;
+/// where crash recovery looks for leftovers), fsync, rename.
+Status WriteFileAtomically(const std::filesystem::path& path, const std::string& text,
+                           const std::filesystem::path& temp_dir);
 
 }  // namespace assay::sinks

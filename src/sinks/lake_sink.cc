@@ -67,7 +67,7 @@ Status LakeSink::OpenTier(Tier tier, const Batch& batch) {
   // The DDL names every column, so it is rewritten whenever a table is written (atomically).
   return WriteFileAtomically(
       options_.warehouse / std::string(TierName(tier)) / (context_.dataset + ".ddl.sql"),
-      HiveDdl(tier, context_.dataset, file.layout, std::filesystem::absolute(table)));
+      HiveDdl(tier, context_.dataset, file.layout, std::filesystem::absolute(table)), table);
 }
 
 Status LakeSink::Append(const GradedBatch& graded) {

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 
+#include "core/utf8.h"
 #include "core/value_parse.h"
 
 namespace assay::sinks {
@@ -14,6 +16,16 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out += '"';
   size_t i = 0;
   while (i < s.size()) {
+    // Copy the longest run that needs no escaping in one append.
+    size_t run = i;
+    while (run < s.size()) {
+      unsigned char c = static_cast<unsigned char>(s[run]);
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
+      ++run;
+    }
+    out.append(s.data() + i, run - i);
+    i = run;
+    if (i == s.size()) break;
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c == '"' || c == '\\') {
       out += '\\';
@@ -30,27 +42,27 @@ void AppendJsonString(std::string& out, std::string_view s) {
           out += kHex[c & 15];
       }
       ++i;
-    } else if (c < 0x80) {
-      out += static_cast<char>(c);
-      ++i;
+    } else if (size_t len = Utf8SequenceLength(s, i); len > 0) {
+      out.append(s.data() + i, len);
+      i += len;
     } else {
-      // Copy a well-formed UTF-8 sequence; replace anything else with U+FFFD.
-      size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-      bool ok = len > 0 && i + len <= s.size();
-      for (size_t k = 1; ok && k < len; ++k) {
-        ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-      }
-      if (ok) {
-        out.append(s.data() + i, len);
-        i += len;
-      } else {
-        out += "\xEF\xBF\xBD";
-        ++i;
-      }
+      out += "\xEF\xBF\xBD";  // ill-formed UTF-8: JSON text must be valid
+      ++i;
     }
   }
   out += '"';
 }
+
+namespace {
+
+template <typename T>
+void AppendNumber(std::string& out, T value) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
+  out.append(buf, end);
+}
+
+}  // namespace
 
 Result<std::unique_ptr<NdjsonSink>> NdjsonSink::Make(NdjsonSinkOptions options, SinkContext context,
                                                      uint64_t sequence) {
@@ -79,20 +91,28 @@ Status NdjsonSink::OpenTier(Tier tier, const Batch& batch) {
 
 Status NdjsonSink::Append(const GradedBatch& graded) {
   const Batch& batch = *graded.batch;
+  ingested_at_text_ = FormatTimestamp(batch.ingested_at_us);
   for (Tier tier : kAllTiers) {
     const std::vector<uint32_t>& selection = graded.rows_of(tier);
     if (!options_.tiers[static_cast<size_t>(tier)] || selection.empty()) continue;
     TierFile& file = files_[static_cast<size_t>(tier)];
     if (!file.out) RETURN_IF_ERROR(OpenTier(tier, batch));
+    // Keys are fixed per table: render `"name":` once.
+    if (keys_.size() != file.layout.size() || keys_tier_ != tier) {
+      keys_.clear();
+      for (size_t k = 0; k < file.layout.size(); ++k) {
+        std::string key = k == 0 ? "{" : ",";
+        AppendJsonString(key, file.layout[k].name);
+        key += ':';
+        keys_.push_back(std::move(key));
+      }
+      keys_tier_ = tier;
+    }
+    line_.clear();
     for (uint32_t r : selection) {
-      line_.clear();
-      line_ += '{';
-      bool first = true;
-      for (const OutputColumn& c : file.layout) {
-        if (!first) line_ += ',';
-        first = false;
-        AppendJsonString(line_, c.name);
-        line_ += ':';
+      for (size_t k = 0; k < file.layout.size(); ++k) {
+        const OutputColumn& c = file.layout[k];
+        line_ += keys_[k];
         switch (c.kind) {
           case OutputKind::kTypedField: {
             const Column& col = batch.column(c.field);
@@ -101,8 +121,8 @@ Status NdjsonSink::Append(const GradedBatch& graded) {
               break;
             }
             switch (col.type) {
-              case FieldType::kInteger: line_ += fmt::format("{}", col.i64[r]); break;
-              case FieldType::kNumber: line_ += fmt::format("{}", col.f64[r]); break;
+              case FieldType::kInteger: AppendNumber(line_, col.i64[r]); break;
+              case FieldType::kNumber: AppendNumber(line_, col.f64[r]); break;
               case FieldType::kBoolean: line_ += col.i64[r] ? "true" : "false"; break;
               case FieldType::kTimestamp:
                 AppendJsonString(line_, FormatTimestamp(col.i64[r]));
@@ -121,21 +141,22 @@ Status NdjsonSink::Append(const GradedBatch& graded) {
               AppendJsonString(line_, col.raw[r]);
             break;
           }
-          case OutputKind::kScore: line_ += fmt::format("{}", graded.score[r]); break;
+          case OutputKind::kScore: AppendNumber(line_, graded.score[r]); break;
           case OutputKind::kTier: AppendJsonString(line_, TierName(tier)); break;
           case OutputKind::kFailed: AppendJsonString(line_, graded.failed[r]); break;
           case OutputKind::kErrors: AppendJsonString(line_, graded.errors[r]); break;
           case OutputKind::kRecord: AppendJsonString(line_, batch.record_text(r)); break;
           case OutputKind::kSource: AppendJsonString(line_, batch.source_name); break;
           case OutputKind::kPosition: AppendJsonString(line_, graded.position[r]); break;
-          case OutputKind::kIngestedAt:
-            AppendJsonString(line_, FormatTimestamp(batch.ingested_at_us));
-            break;
+          case OutputKind::kIngestedAt: AppendJsonString(line_, ingested_at_text_); break;
         }
       }
       line_ += "}\n";
-      if (std::fwrite(line_.data(), 1, line_.size(), file.out) != line_.size()) {
-        return ErrnoStatus(errno, file.staged.temp_path.string());
+      if (line_.size() >= kFlushBytes || r == selection.back()) {
+        if (std::fwrite(line_.data(), 1, line_.size(), file.out) != line_.size()) {
+          return ErrnoStatus(errno, file.staged.temp_path.string());
+        }
+        line_.clear();
       }
     }
     file.staged.rows += selection.size();

@@ -46,7 +46,11 @@ class NdjsonSink final : public Sink {
   SinkContext context_;
   uint64_t sequence_;
   std::array<TierFile, kNumTiers> files_;
-  std::string line_;
+  static constexpr size_t kFlushBytes = 1 << 20;
+  std::string line_;               ///< rows rendered but not yet handed to stdio
+  std::vector<std::string> keys_;  ///< `"name":` per column of the current table
+  Tier keys_tier_ = Tier::kGold;
+  std::string ingested_at_text_;
 };
 
 /// Appends `s` to `out` as a JSON string literal (quoted, escaped; invalid UTF-8 is replaced).

@@ -1,0 +1,66 @@
+#include "pipeline/worker_pool.h"
+
+namespace assay::pipeline {
+
+WorkerPool::WorkerPool(size_t threads, size_t queue_capacity, Work work)
+    : work_(std::move(work)), capacity_(queue_capacity < 1 ? 1 : queue_capacity) {
+  if (threads < 1) threads = 1;
+  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this, i] { Loop(i); });
+}
+
+WorkerPool::~WorkerPool() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  not_empty_.notify_all();
+  not_full_.notify_all();
+  for (std::thread& t : threads_) t.join();
+}
+
+void WorkerPool::Submit(std::unique_ptr<Batch> batch) {
+  std::unique_lock lock(mu_);
+  not_full_.wait(lock, [&] { return queue_.size() < capacity_ || stop_; });
+  if (stop_ || !error_.ok()) return;
+  queue_.push_back(std::move(batch));
+  ++in_flight_;
+  not_empty_.notify_one();
+}
+
+Status WorkerPool::Drain() {
+  std::unique_lock lock(mu_);
+  idle_.wait(lock, [&] { return in_flight_ == 0; });
+  Status error = std::move(error_);
+  error_ = Status::Ok();
+  return error;
+}
+
+bool WorkerPool::failed() const {
+  std::lock_guard lock(mu_);
+  return !error_.ok();
+}
+
+void WorkerPool::Loop(size_t worker) {
+  while (true) {
+    std::unique_ptr<Batch> batch;
+    {
+      std::unique_lock lock(mu_);
+      not_empty_.wait(lock, [&] { return !queue_.empty() || stop_; });
+      if (queue_.empty()) return;  // stopping
+      batch = std::move(queue_.front());
+      queue_.pop_front();
+      not_full_.notify_one();
+      if (!error_.ok()) {  // a batch after a failure would only be thrown away later
+        if (--in_flight_ == 0) idle_.notify_all();
+        continue;
+      }
+    }
+    Status status = work_(worker, *batch);
+    batch.reset();  // free its buffers before taking the next one
+    std::lock_guard lock(mu_);
+    if (!status.ok() && error_.ok()) error_ = std::move(status);
+    if (--in_flight_ == 0) idle_.notify_all();
+  }
+}
+
+}  // namespace assay::pipeline
