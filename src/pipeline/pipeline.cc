@@ -25,6 +25,10 @@ namespace assay::pipeline {
 namespace {
 
 namespace metric = events::metric;
+
+constexpr events::MetricInfo kFilesTotal{
+    "files_total", events::MetricType::kCounter,
+    "Input files a file source met, by outcome: read, skipped (already ingested), failed."};
 using Clock = std::chrono::steady_clock;
 
 int64_t WallMicros() {
@@ -169,7 +173,12 @@ class Pipeline::SourceRun {
         labels_{{"source", cfg_.name}},
         rows_in_(metrics_.GetCounter(metric::kEventsReceivedTotal, labels_)),
         bytes_in_(metrics_.GetCounter(metric::kBytesReceivedTotal, labels_)),
-        batch_seconds_(metrics_.GetHistogram(metric::kBatchDurationSeconds, labels_)) {
+        batch_seconds_(metrics_.GetHistogram(metric::kBatchDurationSeconds, labels_)),
+        files_read_(metrics_.GetCounter(kFilesTotal, {{"source", cfg_.name}, {"outcome", "read"}})),
+        files_skipped_(
+            metrics_.GetCounter(kFilesTotal, {{"source", cfg_.name}, {"outcome", "skipped"}})),
+        files_failed_(
+            metrics_.GetCounter(kFilesTotal, {{"source", cfg_.name}, {"outcome", "failed"}})) {
     for (Tier t : kAllTiers) {
       tier_out_[static_cast<size_t>(t)] = &metrics_.GetCounter(
           metric::kEventsSentTotal, {{"source", cfg_.name}, {"tier", std::string(TierName(t))}});
@@ -180,6 +189,8 @@ class Pipeline::SourceRun {
     summary_.name = cfg_.name;
     const auto start = Clock::now();
     const uint64_t rows0 = rows_in_.value(), bytes0 = bytes_in_.value();
+    const uint64_t read0 = files_read_.value(), skipped0 = files_skipped_.value(),
+                   failed0 = files_failed_.value();
     std::array<uint64_t, kNumTiers> tiers0;
     for (size_t t = 0; t < kNumTiers; ++t) tiers0[t] = tier_out_[t]->value();
 
@@ -192,6 +203,9 @@ class Pipeline::SourceRun {
     summary_.seconds = SecondsSince(start);
     summary_.rows = rows_in_.value() - rows0;
     summary_.bytes = bytes_in_.value() - bytes0;
+    summary_.files_skipped = files_skipped_.value() - skipped0;
+    summary_.files =
+        files_read_.value() - read0 + summary_.files_skipped + (files_failed_.value() - failed0);
     for (size_t t = 0; t < kNumTiers; ++t)
       summary_.tier_rows[t] = tier_out_[t]->value() - tiers0[t];
     auto event = events::Event::Make(
@@ -254,7 +268,10 @@ class Pipeline::SourceRun {
     });
     for (size_t i = 0; i < files->files().size(); ++i) {
       Status st = RunFile(*files, i);
-      if (!st.ok()) Fail(st.WithContext(files->files()[i]));
+      if (!st.ok()) {
+        files_failed_.Add();
+        Fail(st.WithContext(files->files()[i]));
+      }
     }
     pool_.reset();
     if (progress_) progress_->FinishSource();
@@ -263,7 +280,6 @@ class Pipeline::SourceRun {
 
   Status RunFile(const sources::FileSource& files, size_t index) {
     const std::string& path = files.files()[index];
-    ++summary_.files;
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return ErrnoStatus(errno, path);
     events::FileState state;
@@ -357,7 +373,9 @@ class Pipeline::SourceRun {
     }
     state.complete = true;
     if (progress_) progress_->Advance(state.identity.size);
-    return CommitSinks(state);
+    RETURN_IF_ERROR(CommitSinks(state));
+    files_read_.Add();
+    return Status::Ok();
   }
 
   using Sinks = std::vector<std::unique_ptr<sinks::Sink>>;
@@ -499,7 +517,7 @@ class Pipeline::SourceRun {
   }
 
   Status Skip(const std::string& path, uint64_t size) {
-    ++summary_.files_skipped;
+    files_skipped_.Add();
     if (progress_) progress_->Advance(size);
     Log().info("source '{}': {} was already ingested (use --reprocess to ingest it again)",
                cfg_.name, path);
@@ -518,6 +536,9 @@ class Pipeline::SourceRun {
   events::Counter& rows_in_;
   events::Counter& bytes_in_;
   events::Histogram& batch_seconds_;
+  events::Counter& files_read_;
+  events::Counter& files_skipped_;
+  events::Counter& files_failed_;
   std::array<events::Counter*, kNumTiers> tier_out_{};
   SourceSummary summary_;
   std::vector<Worker> workers_;
