@@ -204,6 +204,33 @@ TEST_F(BatchPipelineTest, RunningTwiceDoesNotDuplicateAndReprocessDoes) {
   EXPECT_EQ(Count("gold"), 2);
 }
 
+TEST_F(BatchPipelineTest, AGrowingFileIsReadFromWhereTheLastRunStopped) {
+  ASSERT_EQ(RunPipeline().exit_code, 0);
+  {
+    std::ofstream out(dir_ / "samples/sales_transactions_1.csv", std::ios::app);
+    out << "TX-0000000006,CUST-000006,SKU-ABC-0006,ST-006,1,2.00,,2.00,USD,card,store,"
+           "2026-11-21T10:00:00Z,f@example.com\n";
+  }
+  CommandResult r = RunPipeline({"--summary-json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["sources"][0]["rows"], 1);  // only the new line
+  EXPECT_EQ(Count("gold"), 2);
+  EXPECT_EQ(Count("rejected"), 2);
+  nlohmann::json pos = DuckDb(
+      "SELECT _position FROM read_parquet('warehouse/gold/sales_transactions/*/*.parquet') "
+      "ORDER BY _position",
+      dir_);
+  EXPECT_EQ(pos[1][0], "./samples/sales_transactions_1.csv:7");  // line numbers go on
+
+  // A file rewritten with other content is a new input, read whole.
+  Write("samples/sales_transactions_1.csv",
+        std::string(kHeader) +
+            "TX-0000000007,CUST-000007,SKU-ABC-0007,ST-007,1,2.00,,2.00,USD,card,store,"
+            "2026-11-21T10:00:00Z,g@example.com\n");
+  ASSERT_EQ(RunPipeline().exit_code, 0);
+  EXPECT_EQ(Count("gold"), 3);
+}
+
 TEST_F(BatchPipelineTest, SourceFlagRunsOnlyThatSource) {
   CommandResult r = RunPipeline({"--source", "nope"});
   EXPECT_EQ(r.exit_code, 2);

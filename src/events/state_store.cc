@@ -204,6 +204,21 @@ Result<std::optional<FileState>> StateStore::FindFileByStat(const std::string& s
   return s.ErrorFor(rc);
 }
 
+Result<std::optional<FileState>> StateStore::FindLatestByPath(const std::string& source,
+                                                              const std::string& path) {
+  std::lock_guard lock(mu_);
+  Statement s(db_, fmt::format("SELECT {} FROM files WHERE source = ? AND path = ? "
+                               "ORDER BY updated_at_us DESC LIMIT 1",
+                               kFileColumns)
+                       .c_str());
+  RETURN_IF_ERROR(s.status());
+  s.Bind(1, source).Bind(2, path);
+  int rc = s.Step();
+  if (rc == SQLITE_ROW) return std::optional<FileState>(ReadFileState(s));
+  if (rc == SQLITE_DONE) return std::optional<FileState>();
+  return s.ErrorFor(rc);
+}
+
 Result<int64_t> StateStore::RecordPendingCommit(const std::string& run_id,
                                                 const std::string& source,
                                                 const std::string& payload) {
@@ -298,22 +313,27 @@ Status StateStore::FinishRun(const std::string& run_id, const std::string& statu
   return s.Bind(1, NowMicros()).Bind(2, status).Bind(3, summary_json).Bind(4, run_id).StepDone();
 }
 
-Result<std::string> HashFile(const std::filesystem::path& path) {
+Result<std::string> HashFile(const std::filesystem::path& path, std::optional<uint64_t> limit) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus(errno, path.string());
   XXH3_state_t* state = XXH3_createState();
   XXH3_128bits_reset(state);
   std::vector<char> buffer(1 << 20);
   Status status;
-  while (true) {
-    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+  uint64_t remaining = limit.value_or(UINT64_MAX);
+  while (remaining > 0) {
+    ssize_t n = ::read(fd, buffer.data(), std::min<uint64_t>(buffer.size(), remaining));
     if (n < 0) {
       if (errno == EINTR) continue;
       status = ErrnoStatus(errno, path.string());
       break;
     }
-    if (n == 0) break;
+    if (n == 0) {
+      if (limit) status = {StatusCode::kOutOfRange, path.string() + ": shorter than expected"};
+      break;
+    }
     XXH3_128bits_update(state, buffer.data(), static_cast<size_t>(n));
+    remaining -= static_cast<uint64_t>(n);
   }
   ::close(fd);
   XXH128_hash_t hash = XXH3_128bits_digest(state);

@@ -68,6 +68,10 @@ class StateStore {
                                                   const std::string& path, uint64_t size,
                                                   int64_t mtime_ns);
 
+  /// The most recently committed state of any version of `path` (for files that grow).
+  Result<std::optional<FileState>> FindLatestByPath(const std::string& source,
+                                                    const std::string& path);
+
   /// Records a commit intent; returns its id. Durable when this returns.
   Result<int64_t> RecordPendingCommit(const std::string& run_id, const std::string& source,
                                       const std::string& payload);
@@ -94,7 +98,9 @@ class StateStore {
   std::filesystem::path path_;
 };
 
-/// Hashes a file's bytes with XXH3-128 (hex), reading it in chunks.
-Result<std::string> HashFile(const std::filesystem::path& path);
+/// Hashes a file's bytes with XXH3-128 (hex), reading it in chunks; only the first `limit`
+/// bytes when given (kOutOfRange if the file is shorter).
+Result<std::string> HashFile(const std::filesystem::path& path,
+                             std::optional<uint64_t> limit = std::nullopt);
 
 }  // namespace assay::events

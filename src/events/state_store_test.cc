@@ -53,6 +53,9 @@ TEST_F(StateStoreTest, CommitIsPendingUntilCompletedAndSurvivesReopen) {
   ASSERT_TRUE(found->has_value());
   EXPECT_TRUE((*found)->complete);
   EXPECT_EQ((*found)->rows_committed, 9u);
+  auto latest = (*store)->FindLatestByPath("sales", "samples/a.csv");
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ((*latest)->identity.content_hash, "abc");
   auto by_stat = (*store)->FindFileByStat("sales", "samples/a.csv", 100, 42);
   ASSERT_TRUE(by_stat.ok() && by_stat->has_value());
   EXPECT_FALSE((*store)->FindFileByStat("sales", "samples/a.csv", 101, 42)->has_value());
@@ -84,6 +87,9 @@ TEST_F(StateStoreTest, HashFileDependsOnContentOnly) {
   EXPECT_EQ(*HashFile(dir_ / "a"), *HashFile(dir_ / "b"));
   EXPECT_NE(*HashFile(dir_ / "a"), *HashFile(dir_ / "c"));
   EXPECT_EQ(HashFile(dir_ / "missing").status().code(), StatusCode::kNotFound);
+  std::ofstream(dir_ / "longer") << "hello, world";
+  EXPECT_EQ(*HashFile(dir_ / "longer", 5), *HashFile(dir_ / "a"));  // a prefix
+  EXPECT_EQ(HashFile(dir_ / "a", 6).status().code(), StatusCode::kOutOfRange);
 }
 
 TEST_F(StateStoreTest, UnwritableStateDirIsAnError) {

@@ -300,6 +300,16 @@ class Pipeline::SourceRun {
       state.committed_offset = known->committed_offset;
       state.committed_line = known->committed_line;
       state.rows_committed = known->rows_committed;
+    } else {
+      ASSIGN_OR_RETURN(auto grown, GrownFrom(path, state.identity.size));
+      if (grown) {  // the same file with bytes appended (a log): read only the new records
+        state.committed_offset = grown->committed_offset;
+        state.committed_line = grown->committed_line;
+        state.rows_committed = grown->rows_committed;
+        Log().info(
+            "source '{}': {} grew by {} bytes since it was ingested: reading the new records",
+            cfg_.name, path, state.identity.size - grown->identity.size);
+      }
     }
 
     std::unique_ptr<sources::RecordReader> reader;
@@ -514,6 +524,22 @@ class Pipeline::SourceRun {
                         .Set("input", state.identity.path)
                         .Set("complete", state.complete));
     return Status::Ok();
+  }
+
+  // The committed state of this path's earlier version if the file now holds exactly those
+  // bytes followed by more. Only plain files: compressed offsets are not byte offsets of the file.
+  Result<std::optional<events::FileState>> GrownFrom(const std::string& path, uint64_t size) {
+    ASSIGN_OR_RETURN(auto before, store_.FindLatestByPath(cfg_.name, path));
+    if (!before || !before->complete || before->identity.size >= size ||
+        before->committed_offset != before->identity.size ||
+        sources::CompressionFromExtension(path) != sources::Compression::kAuto) {
+      return std::optional<events::FileState>();
+    }
+    Result<std::string> prefix = events::HashFile(path, before->identity.size);
+    if (!prefix.ok() || *prefix != before->identity.content_hash) {
+      return std::optional<events::FileState>();
+    }
+    return before;
   }
 
   Status Skip(const std::string& path, uint64_t size) {
