@@ -125,6 +125,8 @@ Result<std::vector<PreparedSource>> PrepareSources(const config::Config& config,
       quality::RuleSpec spec;
       spec.name = rc.name;
       spec.expr = rc.expr;
+      spec.location = fmt::format("{}:{}:{}", rc.expr_location.file, rc.expr_location.line,
+                                  rc.expr_location.column);
       // The config loader has validated both names.
       spec.dimension =
           schema::DimensionFromName(rc.dimension).value_or(schema::Dimension::kConsistency);
@@ -133,8 +135,8 @@ Result<std::vector<PreparedSource>> PrepareSources(const config::Config& config,
     }
     auto classifier = quality::Classifier::Make(ps.schema, rules, copts);
     if (!classifier.ok()) {
-      errors.push_back(fmt::format("{}:{}: source '{}': {}", sc.location.file, sc.location.line,
-                                   sc.name, classifier.status().message()));
+      // Rule errors carry their own file:line:column.
+      errors.push_back(classifier.status().message());
       continue;
     }
     ps.classifier = std::move(classifier).value();

@@ -23,12 +23,19 @@ Result<std::unique_ptr<Classifier>> Classifier::Make(const schema::Schema& schem
   for (size_t i = 0; i < schema.fields.size(); ++i) {
     fields.push_back({schema.fields[i].name, schema.fields[i].type, i});
   }
+  std::string errors;  // every rule is compiled, so one run reports every mistake
   for (const RuleSpec& rule : rules) {
     RuleOptions ro;
     ro.rule_name = rule.name;
     ro.now_us = options.now_us;
-    ASSIGN_OR_RETURN(std::unique_ptr<CompiledRule> compiled,
-                     CompiledRule::Compile(rule.expr, fields, ro));
+    Result<std::unique_ptr<CompiledRule>> result = CompiledRule::Compile(rule.expr, fields, ro);
+    if (!result.ok()) {
+      if (!errors.empty()) errors += "\n";
+      if (!rule.location.empty()) errors += rule.location + ": ";
+      errors += result.status().message();
+      continue;
+    }
+    std::unique_ptr<CompiledRule> compiled = std::move(result).value();
     std::vector<size_t> columns;
     for (const std::string& name : compiled->referenced_fields()) {
       columns.push_back(static_cast<size_t>(schema.FindField(name)));
@@ -37,6 +44,7 @@ Result<std::unique_ptr<Classifier>> Classifier::Make(const schema::Schema& schem
         std::make_unique<RuleCheck>(CheckInfo{rule.name, rule.dimension, rule.severity},
                                     std::move(compiled), std::move(columns)));
   }
+  if (!errors.empty()) return InvalidArgument(std::move(errors));
   if (checks.size() > UINT16_MAX) return InvalidArgument("too many checks for one source");
   return std::make_unique<Classifier>(std::move(checks), options);
 }

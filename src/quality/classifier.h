@@ -22,6 +22,7 @@ struct RuleSpec {
   schema::Dimension dimension = schema::Dimension::kConsistency;
   schema::Severity severity = schema::Severity::kError;
   std::string expr;
+  std::string location;  ///< "file:line:column" of the expression, prefixed to compile errors
 };
 
 struct ClassifierOptions {

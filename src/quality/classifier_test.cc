@@ -168,9 +168,9 @@ TEST(ClassifierRules, RulesScoreInTheirDimensionAndNullIsNotApplicable) {
   ASSERT_TRUE(s.ok());
   std::vector<RuleSpec> rules = {
       {"total_matches_lines", schema::Dimension::kConsistency, schema::Severity::kError,
-       "abs(quantity * unit_price - total_amount) <= 0.01"},
+       "abs(quantity * unit_price - total_amount) <= 0.01", ""},
       {"recent", schema::Dimension::kTimeliness, schema::Severity::kWarning,
-       "transaction_ts >= now() - interval '30 days'"}};
+       "transaction_ts >= now() - interval '30 days'", ""}};
   ClassifierOptions options;
   options.now_us = 1'795'515'330'000'000;  // 2026-11-24T10:15:30Z
   auto classifier = Classifier::Make(*s, rules, options);
