@@ -6,26 +6,12 @@
 #include <cmath>
 #include <limits>
 
+#include "core/edit_distance.h"
+
 namespace assay::config::internal {
 namespace {
 
 char Lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      size_t cost = Lower(a[i - 1]) == Lower(b[j - 1]) ? 0 : 1;
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
@@ -78,7 +64,7 @@ std::optional<std::string_view> DidYouMean(std::string_view word,
   std::optional<std::string_view> best;
   size_t best_distance = std::numeric_limits<size_t>::max();
   for (std::string_view candidate : candidates) {
-    size_t d = EditDistance(word, candidate);
+    size_t d = EditDistance(word, candidate, /*ignore_ascii_case=*/true);
     if (d < best_distance) {
       best_distance = d;
       best = candidate;

@@ -1,7 +1,5 @@
 #include "core/value_parse.h"
 
-#include <fmt/format.h>
-
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -181,8 +179,8 @@ std::optional<int64_t> ParseTimestampText(std::string_view text) {
   return seconds * kMicrosPerSecond + micros;
 }
 
-namespace {
 void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
+  // Howard Hinnant's civil_from_days.
   z += 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   const unsigned doe = static_cast<unsigned>(z - era * 146097);
@@ -195,26 +193,65 @@ void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   y += m <= 2;
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+namespace {
+
+// Writes `value` as exactly `width` digits (zero-padded).
+char* PutDigits(char* out, uint64_t value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  return out + width;
+}
+
 }  // namespace
 
-std::string FormatDate(int64_t days) {
+size_t FormatDateChars(int64_t days, char* out) {
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, y, m, d);
-  return fmt::format("{:04d}-{:02d}-{:02d}", y, m, d);
+  char* p = out;
+  if (y < 0 || y > 9999) {  // outside RFC 3339's four digits: show the year as it is
+    auto [end, ec] = std::to_chars(p, p + 20, y);
+    p = end;
+  } else {
+    p = PutDigits(p, static_cast<uint64_t>(y), 4);
+  }
+  *p++ = '-';
+  p = PutDigits(p, m, 2);
+  *p++ = '-';
+  p = PutDigits(p, d, 2);
+  return static_cast<size_t>(p - out);
+}
+
+size_t FormatTimestampChars(int64_t micros, char* out) {
+  const int64_t days = FloorDiv(micros, kMicrosPerDay);
+  const int64_t rem = micros - days * kMicrosPerDay;
+  const uint64_t secs = static_cast<uint64_t>(rem / kMicrosPerSecond);
+  const uint64_t frac = static_cast<uint64_t>(rem % kMicrosPerSecond);
+  char* p = out + FormatDateChars(days, out);
+  *p++ = 'T';
+  p = PutDigits(p, secs / 3600, 2);
+  *p++ = ':';
+  p = PutDigits(p, secs / 60 % 60, 2);
+  *p++ = ':';
+  p = PutDigits(p, secs % 60, 2);
+  if (frac != 0) {
+    *p++ = '.';
+    p = PutDigits(p, frac, 6);
+  }
+  *p++ = 'Z';
+  return static_cast<size_t>(p - out);
+}
+
+std::string FormatDate(int64_t days) {
+  char buf[kMaxTimestampChars];
+  return std::string(buf, FormatDateChars(days, buf));
 }
 
 std::string FormatTimestamp(int64_t micros) {
-  int64_t days = FloorDiv(micros, kMicrosPerDay);
-  int64_t rem = micros - days * kMicrosPerDay;
-  int64_t secs = rem / kMicrosPerSecond;
-  int64_t frac = rem % kMicrosPerSecond;
-  std::string out = FormatDate(days);
-  out += fmt::format("T{:02d}:{:02d}:{:02d}", secs / 3600, secs / 60 % 60, secs % 60);
-  if (frac != 0) out += fmt::format(".{:06d}", frac);
-  out += 'Z';
-  return out;
+  char buf[kMaxTimestampChars];
+  return std::string(buf, FormatTimestampChars(micros, buf));
 }
 
 }  // namespace assay

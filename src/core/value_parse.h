@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,6 +25,21 @@ std::optional<int64_t> ParseDateText(std::string_view text);
 
 /// Days since epoch for a proleptic Gregorian date (no validation).
 int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
+/// Proleptic Gregorian year, month, day of days since epoch.
+void CivilFromDays(int64_t days, int64_t& year, unsigned& month, unsigned& day);
+/// Floor division (rounds toward minus infinity), for times before 1970.
+inline int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - static_cast<int64_t>((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+/// Largest output of FormatTimestampChars / FormatDateChars.
+inline constexpr size_t kMaxTimestampChars = 40;
+/// Writes `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` for µs since epoch into `out` (room for
+/// kMaxTimestampChars); returns the length. No allocation: for hot paths.
+size_t FormatTimestampChars(int64_t micros, char* out);
+/// Writes `YYYY-MM-DD` for days since epoch; returns the length.
+size_t FormatDateChars(int64_t days, char* out);
+
 /// Formats µs since epoch as `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` (fraction only when non-zero).
 std::string FormatTimestamp(int64_t micros);
 /// Formats days since epoch as `YYYY-MM-DD`.

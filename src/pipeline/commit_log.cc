@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/file_io.h"
 #include "core/value_parse.h"
 
 namespace assay::pipeline {
@@ -56,23 +57,12 @@ events::FileState FileStateFromJson(const Json& j) {
 Status AppendLine(const std::filesystem::path& path, const std::string& line) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus(errno, path.string());
-  std::string text = line + "\n";
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return ErrnoStatus(err, path.string());
-    }
-    done += static_cast<size_t>(n);
+  Status st = WriteAll(fd, line + "\n", path.string());
+  if (!st.ok()) {
+    ::close(fd);
+    return st;
   }
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  if (rc != 0) return ErrnoStatus(err, path.string());
-  return Status::Ok();
+  return SyncAndClose(fd, path.string());
 }
 
 // Whether the table log already has the line for this commit and file (a replayed commit).

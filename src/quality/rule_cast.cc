@@ -191,43 +191,4 @@ void CastInto(ValueType from, ValueType to, const VecView& in, size_t rows, Slot
   }
 }
 
-void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  // Howard Hinnant's civil_from_days.
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
-}
-
-size_t FormatDateChars(int64_t days, char* out) {
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, y, m, d);
-  int len = std::snprintf(out, 24, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
-  return len < 0 ? 0 : std::min<size_t>(static_cast<size_t>(len), 23);
-}
-
-size_t FormatTimestampChars(int64_t micros, char* out) {
-  const int64_t days = FloorDiv(micros, kMicrosPerDay);
-  const int64_t rem = micros - days * kMicrosPerDay;
-  const int64_t secs = rem / kMicrosPerSecond;
-  const int64_t frac = rem % kMicrosPerSecond;
-  size_t len = FormatDateChars(days, out);
-  int n = std::snprintf(out + len, 24, "T%02lld:%02lld:%02lld", static_cast<long long>(secs / 3600),
-                        static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
-  len += static_cast<size_t>(n);
-  if (frac != 0) {
-    n = std::snprintf(out + len, 12, ".%06lld", static_cast<long long>(frac));
-    len += static_cast<size_t>(n);
-  }
-  out[len++] = 'Z';
-  return len;
-}
-
 }  // namespace assay::quality

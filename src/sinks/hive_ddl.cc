@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cerrno>
 
+#include "core/file_io.h"
 #include "sinks/sink.h"
 
 namespace assay::sinks {
@@ -52,22 +53,12 @@ Status WriteFileAtomically(const std::filesystem::path& path, const std::string&
                                                       ::getpid(), counter.fetch_add(1));
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus(errno, temp.string());
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return ErrnoStatus(err, temp.string());
-    }
-    done += static_cast<size_t>(n);
+  Status st = WriteAll(fd, text, temp.string());
+  if (!st.ok()) {
+    ::close(fd);
+    return st;
   }
-  int sync_rc = ::fsync(fd);
-  int sync_errno = errno;
-  if (::close(fd) != 0 || sync_rc != 0) {
-    return ErrnoStatus(sync_rc != 0 ? sync_errno : errno, temp.string());
-  }
+  RETURN_IF_ERROR(SyncAndClose(fd, temp.string()));
   if (::rename(temp.c_str(), path.c_str()) != 0) return ErrnoStatus(errno, path.string());
   return SyncDirectory(path.parent_path());
 }

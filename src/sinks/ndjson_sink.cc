@@ -124,10 +124,20 @@ Status NdjsonSink::Append(const GradedBatch& graded) {
               case FieldType::kInteger: AppendNumber(line_, col.i64[r]); break;
               case FieldType::kNumber: AppendNumber(line_, col.f64[r]); break;
               case FieldType::kBoolean: line_ += col.i64[r] ? "true" : "false"; break;
-              case FieldType::kTimestamp:
-                AppendJsonString(line_, FormatTimestamp(col.i64[r]));
+              case FieldType::kTimestamp: {
+                char buf[kMaxTimestampChars];
+                line_ += '"';
+                line_.append(buf, FormatTimestampChars(col.i64[r], buf));
+                line_ += '"';
                 break;
-              case FieldType::kDate: AppendJsonString(line_, FormatDate(col.i64[r])); break;
+              }
+              case FieldType::kDate: {
+                char buf[kMaxTimestampChars];
+                line_ += '"';
+                line_.append(buf, FormatDateChars(col.i64[r], buf));
+                line_ += '"';
+                break;
+              }
               case FieldType::kString:
               case FieldType::kAny: AppendJsonString(line_, TrimAscii(col.str[r])); break;
             }
