@@ -63,6 +63,21 @@ class SchemaParser {
       std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
       return InvalidArgument(
           fmt::format("{}:{}:{}: invalid JSON: {}", path_.string(), line, column, reason));
+    } catch (const Json::exception& e) {
+      // A number beyond a double's range (1e999) is thrown as out_of_range.406, without a
+      // position: point at the first occurrence of the literal the message quotes.
+      std::string what = e.what();
+      size_t offset = 0;
+      const size_t open = what.find('\''), close = what.rfind('\'');
+      if (open != std::string::npos && close > open) {
+        const size_t at = text.find(std::string_view(what).substr(open + 1, close - open - 1));
+        if (at != std::string_view::npos) offset = at;
+      }
+      auto [line, column] = LineColumn(text, offset);
+      const size_t bracket = what.find("] ");
+      std::string reason = bracket == std::string::npos ? what : what.substr(bracket + 2);
+      return InvalidArgument(
+          fmt::format("{}:{}:{}: invalid JSON: {}", path_.string(), line, column, reason));
     }
     ParseRoot(root);
     if (!errors_.empty()) {

@@ -105,6 +105,17 @@ TEST(JsonSchema, SyntaxErrorGivesLineAndColumn) {
   EXPECT_NE(s.status().message().find("s.json:3:"), std::string::npos) << s.status().message();
 }
 
+// Found by json_schema_fuzz: nlohmann throws out_of_range (not parse_error) for a number that
+// overflows a double, which escaped ParseJsonSchema and terminated the process.
+TEST(JsonSchema, NumberBeyondDoubleRangeIsAnErrorNotACrash) {
+  Result<Schema> s = ParseJsonSchema(
+      "{\"type\": \"object\",\n \"properties\": {\"n\": {\"maximum\": 777.777e916}}}", "s.json");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.status().message().find("s.json:2:"), std::string::npos) << s.status().message();
+  EXPECT_NE(s.status().message().find("777.777e916"), std::string::npos) << s.status().message();
+}
+
 TEST(JsonSchema, MissingFileIsNotFound) {
   Result<Schema> s = LoadJsonSchema("/nonexistent/schema.json");
   ASSERT_FALSE(s.ok());
