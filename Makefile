@@ -1,10 +1,12 @@
 # The two commands of the README: `make run` and `make test`. Each sets up what it needs.
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 30
 JOBS ?= $(shell nproc)
 AS_OF ?= 2026-11-24T00:00:00Z
 
-.PHONY: all setup configure build run test lint format sanitize bench clean
+.PHONY: all setup configure build run test lint format sanitize fuzz bench clean
 
 all: build
 
@@ -39,5 +41,31 @@ sanitize: setup
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
 
+# Each libFuzzer target (src/*/*_fuzz.cc, CONVENTIONS §7) for FUZZ_SECONDS seconds, starting
+# from its seed corpus in tests/fuzz/<target>/. New corpus entries and crash inputs go under
+# $(FUZZ_DIR), never into the repository. Every fuzzer runs; any crash, leak, timeout or
+# sanitizer report fails the target at the end.
+FUZZERS := $(sort $(basename $(notdir $(wildcard src/*/*_fuzz.cc))))
+fuzz: setup
+	cmake --preset fuzz
+	cmake --build $(FUZZ_DIR) --target fuzzers -j $(JOBS)
+	@failed=""; \
+	for f in $(FUZZERS); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$f $(FUZZ_DIR)/artifacts/$$f; \
+	  seeds=""; [ -d tests/fuzz/$$f ] && seeds=tests/fuzz/$$f; \
+	  echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \
+	  log=$(FUZZ_DIR)/artifacts/$$f.log; \
+	  if $(FUZZ_DIR)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	      -artifact_prefix=$(FUZZ_DIR)/artifacts/$$f/ $(FUZZ_DIR)/corpus/$$f $$seeds >$$log 2>&1; then \
+	    grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)' $$log; \
+	  else \
+	    tail -n 40 $$log; failed="$$failed $$f"; \
+	  fi; \
+	done; \
+	if [ -n "$$failed" ]; then \
+	  echo "fuzz: FAILED:$$failed (inputs and logs in $(FUZZ_DIR)/artifacts/)"; exit 1; \
+	fi; \
+	echo "fuzz: no crashes in $(FUZZERS)"
+
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) warehouse state out logs
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR) warehouse state out logs

@@ -1,5 +1,6 @@
 # One static library per folder of src/ (the folders are the architecture, CONVENTIONS.md §1),
-# and one test executable per *_test.cc file so that a test only links what it uses.
+# and one test executable per *_test.cc file so that a test only links what it uses; with
+# ASSAY_FUZZ, one libFuzzer executable per *_fuzz.cc file.
 
 function(assay_library name)
   cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
@@ -24,4 +25,19 @@ function(assay_library name)
     gtest_discover_tests(${test_name} DISCOVERY_TIMEOUT 60
       PROPERTIES ENVIRONMENT "ASSAY_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
   endforeach()
+  # With ASSAY_FUZZ, one libFuzzer executable per *_fuzz.cc, linked against this folder's
+  # library (which, like all code in that build, has -fsanitize=fuzzer-no-link,address,undefined).
+  if(ASSAY_FUZZ)
+    file(GLOB fuzzers CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*_fuzz.cc)
+    foreach(fuzz_source ${fuzzers})
+      get_filename_component(fuzz_name ${fuzz_source} NAME_WE)
+      add_executable(${fuzz_name} ${fuzz_source})
+      target_link_libraries(${fuzz_name} PRIVATE ${name})
+      target_compile_options(${fuzz_name} PRIVATE -fsanitize=fuzzer,address,undefined)
+      target_link_options(${fuzz_name} PRIVATE -fsanitize=fuzzer,address,undefined)
+      set_target_properties(${fuzz_name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY
+                            ${PROJECT_BINARY_DIR}/fuzz)
+      add_dependencies(fuzzers ${fuzz_name})
+    endforeach()
+  endif()
 endfunction()
