@@ -225,8 +225,10 @@ size_t FormatDateChars(int64_t days, char* out) {
 }
 
 size_t FormatTimestampChars(int64_t micros, char* out) {
+  // The remainder first: days * kMicrosPerDay overflows near INT64_MIN.
+  int64_t rem = micros % kMicrosPerDay;
+  if (rem < 0) rem += kMicrosPerDay;
   const int64_t days = FloorDiv(micros, kMicrosPerDay);
-  const int64_t rem = micros - days * kMicrosPerDay;
   const uint64_t secs = static_cast<uint64_t>(rem / kMicrosPerSecond);
   const uint64_t frac = static_cast<uint64_t>(rem % kMicrosPerSecond);
   char* p = out + FormatDateChars(days, out);

@@ -62,6 +62,9 @@ TEST(ValueParse, DateAndFormatRoundTrip) {
   EXPECT_EQ(FormatTimestamp(*ParseTimestampText("2026-11-24T10:15:30.5+02:00")),
             "2026-11-24T08:15:30.500000Z");
   EXPECT_EQ(FormatTimestamp(-1), "1969-12-31T23:59:59.999999Z");
+  // Regression (fuzzer, UBSan): the extremes of int64 format without signed overflow.
+  EXPECT_FALSE(FormatTimestamp(INT64_MIN).empty());
+  EXPECT_FALSE(FormatTimestamp(INT64_MAX).empty());
 }
 
 }  // namespace
