@@ -6,7 +6,7 @@ FUZZ_SECONDS ?= 30
 JOBS ?= $(shell nproc)
 AS_OF ?= 2026-11-24T00:00:00Z
 
-.PHONY: all setup configure build run test lint format sanitize fuzz bench clean
+.PHONY: all setup configure build run test lint format sanitize tsan fuzz bench clean
 
 all: build
 
@@ -41,6 +41,16 @@ sanitize: setup
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
 
+# The concurrent parts under ThreadSanitizer: the event bus, metrics, the worker pool, and the
+# whole pipeline end to end (its binary is built with TSan too).
+TSAN_DIR ?= build-tsan
+TSAN_TESTS ?= EventBus|Metrics|WorkerPool|StateStore|BatchPipeline|CrashRecovery|BadInput
+tsan: setup
+	cmake --preset tsan
+	cmake --build $(TSAN_DIR) -j $(JOBS)
+	TSAN_OPTIONS=halt_on_error=1 ctest --test-dir $(TSAN_DIR) --output-on-failure -j $(JOBS) \
+	  -R '$(TSAN_TESTS)'
+
 # Each libFuzzer target (src/*/*_fuzz.cc, CONVENTIONS §7) for FUZZ_SECONDS seconds, starting
 # from its seed corpus in tests/fuzz/<target>/. New corpus entries and crash inputs go under
 # $(FUZZ_DIR), never into the repository. Every fuzzer runs; any crash, leak, timeout or
@@ -68,4 +78,4 @@ fuzz: setup
 	echo "fuzz: no crashes in $(FUZZERS)"
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR) warehouse state out logs
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) $(FUZZ_DIR) warehouse state out logs
