@@ -217,9 +217,10 @@ constexpr std::array kSinkKeys = {
             .allowed = "gold|silver|bronze|rejected"},
     KeySpec{.name = "row_group_max_rows",
             .type = KeyType::kInteger,
-            .default_value = "1048576",
+            .default_value = "122880",
             .unit = "rows",
-            .doc = "Most rows in one Parquet row group; at least 1."},
+            .doc = "Most rows in one Parquet row group (a writer holds one row group per tier in "
+                   "memory); at least 1."},
 };
 
 constexpr std::array kLoggingRootKeys = {

@@ -165,7 +165,7 @@ TEST_F(ConfigLoaderTest, DesignExampleLoadsWithEveryValue) {
   EXPECT_EQ(config.sinks[0].compression, "zstd");
   EXPECT_EQ(config.sinks[0].compression_level, 1);
   EXPECT_TRUE(config.sinks[0].tiers.empty());
-  EXPECT_EQ(config.sinks[0].row_group_max_rows, 1048576u);
+  EXPECT_EQ(config.sinks[0].row_group_max_rows, 122880u);
   EXPECT_EQ(config.sinks[1].type, "ndjson");
   EXPECT_EQ(config.sinks[1].format, "ndjson");
   EXPECT_EQ(config.sinks[1].compression, "none");

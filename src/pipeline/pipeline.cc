@@ -265,9 +265,8 @@ class Pipeline::SourceRun {
     if (progress_) progress_->StartSource(cfg_.name, total_bytes);
     const size_t threads = WorkerThreads(p_.config_.pipeline.threads);
     workers_ = std::vector<Worker>(threads);
-    pool_ = std::make_unique<WorkerPool>(threads, 2 * threads, [this](size_t w, Batch& batch) {
-      return Process(batch, workers_[w]);
-    });
+    pool_ = std::make_unique<WorkerPool>(
+        threads, threads, [this](size_t w, Batch& batch) { return Process(batch, workers_[w]); });
     for (size_t i = 0; i < files->files().size(); ++i) {
       Status st = RunFile(*files, i);
       if (!st.ok()) {
