@@ -74,8 +74,6 @@ class Pipeline {
   Pipeline(const config::Config& config, RunOptions options, events::EventBus& bus)
       : config_(config), options_(std::move(options)), bus_(bus) {}
 
-  class SourceRun;
-
   const config::Config& config_;
   RunOptions options_;
   events::EventBus& bus_;

@@ -1,0 +1,467 @@
+#include "pipeline/source_run.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "pipeline/router.h"
+#include "pipeline/worker_pool.h"
+#include "schema/typer.h"
+#include "sinks/lake_sink.h"
+#include "sinks/ndjson_sink.h"
+#include "sources/file_source.h"
+
+namespace assay::pipeline {
+namespace {
+
+namespace metric = events::metric;
+
+constexpr events::MetricInfo kFilesTotal{
+    "files_total", events::MetricType::kCounter,
+    "Input files a file source met, by outcome: read, skipped (already ingested), failed."};
+// Read errors that mean the bytes themselves are bad (data), not that the machine failed.
+bool IsDataError(const Status& s) {
+  return s.code() == StatusCode::kDataLoss || s.code() == StatusCode::kInvalidArgument;
+}
+
+// `pipeline.threads`: 0 means one worker per core.
+size_t WorkerThreads(int configured) {
+  if (configured > 0) return static_cast<size_t>(configured);
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::array<bool, kNumTiers> TierMask(const std::vector<std::string>& names) {
+  std::array<bool, kNumTiers> mask{};
+  if (names.empty()) mask.fill(true);
+  for (const std::string& n : names) {
+    if (auto t = TierFromName(n)) mask[static_cast<size_t>(*t)] = true;
+  }
+  return mask;
+}
+
+/// Everything one source's run needs, so the steps below read as the data flow.
+class SourceRun {
+ public:
+  SourceRun(const RunContext& run, const PreparedSource& source, events::StateStore& store,
+            CommitLog& commits, uint64_t& sequence, Progress* progress)
+      : p_(run),
+        source_(source),
+        cfg_(*source.config),
+        store_(store),
+        commits_(commits),
+        sequence_(sequence),
+        progress_(progress),
+        metrics_(run.bus.metrics()),
+        labels_{{"source", cfg_.name}},
+        rows_in_(metrics_.GetCounter(metric::kEventsReceivedTotal, labels_)),
+        bytes_in_(metrics_.GetCounter(metric::kBytesReceivedTotal, labels_)),
+        batch_seconds_(metrics_.GetHistogram(metric::kBatchDurationSeconds, labels_)),
+        files_read_(metrics_.GetCounter(kFilesTotal, {{"source", cfg_.name}, {"outcome", "read"}})),
+        files_skipped_(
+            metrics_.GetCounter(kFilesTotal, {{"source", cfg_.name}, {"outcome", "skipped"}})),
+        files_failed_(
+            metrics_.GetCounter(kFilesTotal, {{"source", cfg_.name}, {"outcome", "failed"}})) {
+    for (Tier t : kAllTiers) {
+      tier_out_[static_cast<size_t>(t)] = &metrics_.GetCounter(
+          metric::kEventsSentTotal, {{"source", cfg_.name}, {"tier", std::string(TierName(t))}});
+    }
+  }
+
+  SourceSummary Run() {
+    summary_.name = cfg_.name;
+    const auto start = Clock::now();
+    const uint64_t rows0 = rows_in_.value(), bytes0 = bytes_in_.value();
+    const uint64_t read0 = files_read_.value(), skipped0 = files_skipped_.value(),
+                   failed0 = files_failed_.value();
+    std::array<uint64_t, kNumTiers> tiers0;
+    for (size_t t = 0; t < kNumTiers; ++t) tiers0[t] = tier_out_[t]->value();
+
+    p_.bus.Publish(events::Event::Make(events::topic::kSourceStarted, "source started")
+                       .WithSource(cfg_.name)
+                       .Set("run_id", p_.options.run_id));
+    Status st = RunFiles();
+    if (!st.ok()) Fail(st);
+
+    summary_.seconds = SecondsSince(start);
+    summary_.rows = rows_in_.value() - rows0;
+    summary_.bytes = bytes_in_.value() - bytes0;
+    summary_.files_skipped = files_skipped_.value() - skipped0;
+    summary_.files =
+        files_read_.value() - read0 + summary_.files_skipped + (files_failed_.value() - failed0);
+    for (size_t t = 0; t < kNumTiers; ++t)
+      summary_.tier_rows[t] = tier_out_[t]->value() - tiers0[t];
+    auto event = events::Event::Make(
+                     summary_.ok ? events::topic::kSourceFinished : events::topic::kSourceFailed,
+                     summary_.ok ? "source finished" : summary_.error)
+                     .WithSource(cfg_.name)
+                     .WithSeverity(summary_.ok ? events::Severity::kInfo : events::Severity::kError)
+                     .Set("run_id", p_.options.run_id)
+                     .Set("rows", summary_.rows)
+                     .Set("files", summary_.files)
+                     .Set("files_skipped", summary_.files_skipped)
+                     .Set("seconds", summary_.seconds);
+    for (Tier t : kAllTiers)
+      event.Set(std::string(TierName(t)), summary_.tier_rows[static_cast<size_t>(t)]);
+    p_.bus.Publish(std::move(event));
+    return summary_;
+  }
+
+ private:
+  void Fail(const Status& st) {
+    summary_.ok = false;
+    if (!summary_.error.empty()) summary_.error += "; ";
+    summary_.error += st.message();
+    metrics_
+        .GetCounter(metric::kErrorsTotal, {{"source", cfg_.name},
+                                           {"stage", "source"},
+                                           {"code", std::string(StatusCodeName(st.code()))}})
+        .Add();
+    PipelineLog().error("source '{}': {}", cfg_.name, st.message());
+  }
+
+  Status RunFiles() {
+    sources::FileSourceOptions fo;
+    fo.path = cfg_.path;
+    fo.format = cfg_.format;
+    fo.compression = cfg_.compression == "gzip"   ? sources::Compression::kGzip
+                     : cfg_.compression == "zstd" ? sources::Compression::kZstd
+                     : cfg_.compression == "none" ? sources::Compression::kNone
+                                                  : sources::Compression::kAuto;
+    fo.csv.header = cfg_.csv.header;
+    fo.csv.delimiter = cfg_.csv.delimiter;
+    fo.csv.quote = cfg_.csv.quote;
+    fo.csv.null_values = cfg_.csv.null_values;
+    fo.csv.column_names = cfg_.csv.column_names;
+    for (const schema::Field& f : source_.schema.fields) fo.fields.push_back(f.name);
+    // Without a header, columns are the schema's properties in order unless named explicitly.
+    if (!fo.csv.header && fo.csv.column_names.empty()) fo.csv.column_names = fo.fields;
+    ASSIGN_OR_RETURN(std::unique_ptr<sources::FileSource> files, sources::FileSource::Make(fo));
+    if (p_.options.reprocess) RETURN_IF_ERROR(store_.ForgetFiles(cfg_.name));
+    uint64_t total_bytes = 0;
+    for (const std::string& path : files->files()) {
+      struct stat st {};
+      if (::stat(path.c_str(), &st) == 0) total_bytes += static_cast<uint64_t>(st.st_size);
+    }
+    if (progress_) progress_->StartSource(cfg_.name, total_bytes);
+    const size_t threads = WorkerThreads(p_.config.pipeline.threads);
+    workers_ = std::vector<Worker>(threads);
+    pool_ = std::make_unique<WorkerPool>(
+        threads, threads, [this](size_t w, Batch& batch) { return Process(batch, workers_[w]); });
+    for (size_t i = 0; i < files->files().size(); ++i) {
+      Status st = RunFile(*files, i);
+      if (!st.ok()) {
+        files_failed_.Add();
+        Fail(st.WithContext(files->files()[i]));
+      }
+    }
+    pool_.reset();
+    if (progress_) progress_->FinishSource();
+    return Status::Ok();
+  }
+
+  Status RunFile(const sources::FileSource& files, size_t index) {
+    const std::string& path = files.files()[index];
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return ErrnoStatus(errno, path);
+    events::FileState state;
+    state.source = cfg_.name;
+    state.run_id = p_.options.run_id;
+    state.identity.path = path;
+    state.identity.size = static_cast<uint64_t>(st.st_size);
+    state.identity.mtime_ns =
+        static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+
+    ASSIGN_OR_RETURN(auto by_stat, store_.FindFileByStat(cfg_.name, path, state.identity.size,
+                                                         state.identity.mtime_ns));
+    if (by_stat && by_stat->complete) return Skip(path, state.identity.size);
+    ASSIGN_OR_RETURN(state.identity.content_hash, events::HashFile(path));
+    ASSIGN_OR_RETURN(auto known, store_.FindFile(cfg_.name, state.identity.content_hash));
+    if (known && known->complete) return Skip(path, state.identity.size);
+    if (known) {  // a commit covered part of this file: go on from there
+      state.committed_offset = known->committed_offset;
+      state.committed_line = known->committed_line;
+      state.rows_committed = known->rows_committed;
+    } else {
+      ASSIGN_OR_RETURN(auto grown, GrownFrom(path, state.identity.size));
+      if (grown) {  // the same file with bytes appended (a log): read only the new records
+        state.committed_offset = grown->committed_offset;
+        state.committed_line = grown->committed_line;
+        state.rows_committed = grown->rows_committed;
+        PipelineLog().info(
+            "source '{}': {} grew by {} bytes since it was ingested: reading the new records",
+            cfg_.name, path, state.identity.size - grown->identity.size);
+      }
+    }
+
+    std::unique_ptr<sources::RecordReader> reader;
+    Result<std::unique_ptr<sources::RecordReader>> opened = files.Open(index, 0);
+    Status read_error;
+    if (opened.ok()) {
+      reader = std::move(opened).value();
+      if (state.committed_offset > 0) {
+        RETURN_IF_ERROR(reader->SkipTo(state.committed_offset, state.committed_line));
+        PipelineLog().info("source '{}': resuming {} at line {}", cfg_.name, path,
+                           state.committed_line);
+      }
+      if (!reader->missing_fields().empty()) {
+        std::string names;
+        for (const auto& n : reader->missing_fields()) names += (names.empty() ? "" : ", ") + n;
+        PipelineLog().warn("source '{}': {} has no column for schema field(s) {}: they are null",
+                           cfg_.name, path, names);
+      }
+    } else if (IsDataError(opened.status())) {
+      read_error = opened.status();
+    } else {
+      return opened.status();
+    }
+
+    RETURN_IF_ERROR(StartSinks());
+    uint64_t rows_since_commit = 0;
+    uint64_t last_offset = state.committed_offset;
+    while (reader && read_error.ok()) {
+      auto batch = std::make_unique<Batch>();
+      NewBatch(*batch, path);
+      Result<size_t> n = reader->ReadBatch(*batch, p_.config.pipeline.batch_max_rows);
+      if (!n.ok()) {
+        if (!IsDataError(n.status())) return AbortAll(n.status());
+        read_error = n.status();
+      }
+      if (batch->num_rows() == 0) break;
+      bytes_in_.Add(reader->bytes_consumed() - last_offset);
+      last_offset = reader->bytes_consumed();
+      rows_since_commit += batch->num_rows();
+      state.rows_committed += batch->num_rows();
+      pool_->Submit(std::move(batch));
+      if (pool_->failed()) return AbortAll(pool_->Drain());
+      if (progress_) progress_->Advance(reader->compressed_bytes_consumed());
+      if (rows_since_commit >= p_.config.pipeline.commit_interval_rows && read_error.ok()) {
+        state.committed_offset = reader->bytes_consumed();
+        state.committed_line = reader->next_line();
+        state.complete = false;
+        RETURN_IF_ERROR(CommitSinks(state));
+        RETURN_IF_ERROR(StartSinks());
+        rows_since_commit = 0;
+      }
+    }
+    if (Status st = pool_->Drain(); !st.ok()) return AbortAll(st);
+    if (!read_error.ok()) {
+      // The rows before the damage are kept; the damage itself becomes a rejected row, so the
+      // loss is visible in the data and not only in a log.
+      if (Status st = RejectUnreadable(path, read_error, reader.get()); !st.ok()) {
+        return AbortAll(st);
+      }
+      ++state.rows_committed;
+      PipelineLog().warn("source '{}': {}: {}", cfg_.name, path, read_error.message());
+      metrics_
+          .GetCounter(metric::kErrorsTotal,
+                      {{"source", cfg_.name},
+                       {"stage", "source"},
+                       {"code", std::string(StatusCodeName(read_error.code()))}})
+          .Add();
+    }
+    if (reader) {
+      state.committed_offset = reader->bytes_consumed();
+      state.committed_line = reader->next_line();
+    }
+    state.complete = true;
+    if (progress_) progress_->Advance(state.identity.size);
+    RETURN_IF_ERROR(CommitSinks(state));
+    files_read_.Add();
+    return Status::Ok();
+  }
+
+  using Sinks = std::vector<std::unique_ptr<sinks::Sink>>;
+
+  Result<Sinks> MakeSinks() {
+    Sinks out;
+    sinks::SinkContext ctx{p_.options.run_id, cfg_.name, p_.started_us};
+    const uint64_t seq = sequence_++;
+    for (const config::SinkConfig& sc : p_.config.sinks) {
+      if (sc.type == "lake") {
+        sinks::LakeSinkOptions o;
+        o.warehouse = p_.config.pipeline.warehouse;
+        o.compression = sc.compression == "snappy" ? sinks::Compression::kSnappy
+                        : sc.compression == "none" ? sinks::Compression::kNone
+                                                   : sinks::Compression::kZstd;
+        o.compression_level = sc.compression_level;
+        o.row_group_max_rows = sc.row_group_max_rows;
+        o.tiers = TierMask(sc.tiers);
+        ASSIGN_OR_RETURN(auto sink, sinks::LakeSink::Make(o, ctx, seq));
+        out.push_back(std::move(sink));
+      } else if (sc.type == "ndjson") {
+        sinks::NdjsonSinkOptions o;
+        o.path = sc.path.empty() ? std::filesystem::path("./out") : sc.path;
+        o.tiers = TierMask(sc.tiers);
+        ASSIGN_OR_RETURN(auto sink, sinks::NdjsonSink::Make(o, ctx, seq));
+        out.push_back(std::move(sink));
+      } else {
+        return InvalidArgument(fmt::format("unknown sink type '{}'", sc.type));
+      }
+    }
+    return out;
+  }
+
+  /// What one worker thread owns: its sinks for the current commit unit and its scratch.
+  struct Worker {
+    Sinks sinks;
+    quality::Grades grades;
+    quality::EvalScratch scratch;
+    GradedBatch graded;
+  };
+
+  // A fresh set of sinks per worker for the next commit unit.
+  Status StartSinks() {
+    for (Worker& w : workers_) {
+      ASSIGN_OR_RETURN(w.sinks, MakeSinks());
+    }
+    return Status::Ok();
+  }
+
+  // Drops everything staged since the last commit (the input is read again next time).
+  Status AbortAll(Status cause) {
+    (void)pool_->Drain();
+    for (Worker& w : workers_) {
+      for (auto& sink : w.sinks) sink->Abort();
+      w.sinks.clear();
+    }
+    return cause;
+  }
+
+  void NewBatch(Batch& batch, const std::string& path) {
+    for (const schema::Field& f : source_.schema.fields) batch.AddColumn(f.name);
+    batch.AddUnit(path);
+    batch.source_name = cfg_.name;
+    batch.ingested_at_us = p_.started_us;
+  }
+
+  // Decoder -> Classifier -> Router -> Sinks for one batch, on worker `w`'s thread.
+  Status Process(Batch& batch, Worker& w) {
+    const auto start = Clock::now();
+    schema::TypeBatch(source_.schema, batch);
+    source_.classifier->Classify(batch, w.grades, w.scratch);
+    Route(batch, w.grades, *source_.classifier, w.graded);
+    for (auto& sink : w.sinks) RETURN_IF_ERROR(sink->Append(w.graded));
+    rows_in_.Add(batch.num_rows());
+    std::array<uint64_t, kNumTiers> counts{};
+    for (Tier t : kAllTiers) {
+      counts[static_cast<size_t>(t)] = w.graded.rows_of(t).size();
+      tier_out_[static_cast<size_t>(t)]->Add(counts[static_cast<size_t>(t)]);
+    }
+    batch_seconds_.Observe(SecondsSince(start));
+    p_.bus.Publish(events::Event::Make(events::topic::kBatchProcessed)
+                       .WithSource(cfg_.name)
+                       .Set("rows", batch.num_rows())
+                       .Set("gold", counts[0])
+                       .Set("silver", counts[1])
+                       .Set("bronze", counts[2])
+                       .Set("rejected", counts[3]));
+    return Status::Ok();
+  }
+
+  // Called with the pool drained, so worker 0's state is free to use on this thread.
+  Status RejectUnreadable(const std::string& path, const Status& error,
+                          const sources::RecordReader* reader) {
+    Batch batch;
+    NewBatch(batch, path);
+    RowOrigin origin;
+    origin.line = 1;  // the file could not be opened: the damage is at its start
+    if (reader) {
+      origin.line = reader->next_line();
+      origin.byte_offset = reader->bytes_consumed();
+    }
+    size_t row = batch.AppendRow(origin, {});
+    batch.SetParseError(
+        row, error.code() == StatusCode::kDataLoss ? "file.truncated" : "file.unreadable",
+        error.message());
+    return Process(batch, workers_[0]);
+  }
+
+  // Everything submitted so far becomes durable and visible, with the input position.
+  Status CommitSinks(const events::FileState& state) {
+    if (Status st = pool_->Drain(); !st.ok()) return AbortAll(st);
+    CommitRequest request{p_.options.run_id, cfg_.name, {}, state};
+    for (Worker& w : workers_) {
+      for (auto& sink : w.sinks) {
+        Result<std::vector<sinks::StagedFile>> staged = sink->Finish();
+        if (!staged.ok()) return AbortAll(staged.status());
+        for (auto& f : *staged) request.files.push_back(std::move(f));
+      }
+      w.sinks.clear();
+    }
+    ASSIGN_OR_RETURN(int64_t id, commits_.Commit(request));
+    uint64_t rows = 0;
+    for (const auto& f : request.files) {
+      rows += f.rows;
+      std::string table = f.table_dir.string();
+      if (std::find(summary_.outputs.begin(), summary_.outputs.end(), table) ==
+          summary_.outputs.end()) {
+        summary_.outputs.push_back(table);
+      }
+    }
+    p_.bus.Publish(events::Event::Make(events::topic::kSinkCommitted, "commit")
+                       .WithSource(cfg_.name)
+                       .Set("commit_id", id)
+                       .Set("files", request.files.size())
+                       .Set("rows", rows)
+                       .Set("input", state.identity.path)
+                       .Set("complete", state.complete));
+    return Status::Ok();
+  }
+
+  // The committed state of this path's earlier version if the file now holds exactly those
+  // bytes followed by more. Only plain files: compressed offsets are not byte offsets of the file.
+  Result<std::optional<events::FileState>> GrownFrom(const std::string& path, uint64_t size) {
+    ASSIGN_OR_RETURN(auto before, store_.FindLatestByPath(cfg_.name, path));
+    if (!before || !before->complete || before->identity.size >= size ||
+        before->committed_offset != before->identity.size ||
+        sources::CompressionFromExtension(path) != sources::Compression::kAuto) {
+      return std::optional<events::FileState>();
+    }
+    Result<std::string> prefix = events::HashFile(path, before->identity.size);
+    if (!prefix.ok() || *prefix != before->identity.content_hash) {
+      return std::optional<events::FileState>();
+    }
+    return before;
+  }
+
+  Status Skip(const std::string& path, uint64_t size) {
+    files_skipped_.Add();
+    if (progress_) progress_->Advance(size);
+    PipelineLog().info("source '{}': {} was already ingested (use --reprocess to ingest it again)",
+                       cfg_.name, path);
+    return Status::Ok();
+  }
+
+  const RunContext& p_;
+  const PreparedSource& source_;
+  const config::SourceConfig& cfg_;
+  events::StateStore& store_;
+  CommitLog& commits_;
+  uint64_t& sequence_;
+  Progress* progress_;
+  events::MetricsRegistry& metrics_;
+  events::Labels labels_;
+  events::Counter& rows_in_;
+  events::Counter& bytes_in_;
+  events::Histogram& batch_seconds_;
+  events::Counter& files_read_;
+  events::Counter& files_skipped_;
+  events::Counter& files_failed_;
+  std::array<events::Counter*, kNumTiers> tier_out_{};
+  SourceSummary summary_;
+  std::vector<Worker> workers_;
+  std::unique_ptr<WorkerPool> pool_;
+};
+
+}  // namespace
+
+SourceSummary RunSource(const RunContext& run, const PreparedSource& source,
+                        events::StateStore& store, CommitLog& commits, uint64_t& sequence,
+                        Progress* progress) {
+  SourceRun source_run(run, source, store, commits, sequence, progress);
+  return source_run.Run();
+}
+
+}  // namespace assay::pipeline

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <cstdint>
+
+#include "events/state_store.h"
+#include "pipeline/commit_log.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/progress.h"
+#include "pipeline/run_context.h"
+
+namespace assay::pipeline {
+
+/// Runs one source over its input files: skip what is committed, read the rest through the
+/// worker pool into the sinks, and commit per file (and every `commit_interval_rows`). Source
+/// failures are reported in the summary, never thrown. `sequence` numbers the sink files of
+/// the run and is advanced.
+SourceSummary RunSource(const RunContext& run, const PreparedSource& source,
+                        events::StateStore& store, CommitLog& commits, uint64_t& sequence,
+                        Progress* progress);
+
+}  // namespace assay::pipeline
