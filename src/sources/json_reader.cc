@@ -485,21 +485,7 @@ Status JsonReader::SkipTo(uint64_t byte_offset, uint64_t line) {
     return InvalidArgument(input_.name() + ": resume offset " + std::to_string(byte_offset) +
                            " is before the first record");
   }
-  while (consumed_ < byte_offset) {
-    if (pos_ == input_.end()) {
-      if (input_.eof()) {
-        return Status(StatusCode::kOutOfRange,
-                      input_.name() + ": input ends at byte " + std::to_string(consumed_) +
-                          ", before the resume offset " + std::to_string(byte_offset));
-      }
-      RETURN_IF_ERROR(Refill());
-      continue;
-    }
-    const uint64_t take =
-        std::min<uint64_t>(static_cast<uint64_t>(input_.end() - pos_), byte_offset - consumed_);
-    pos_ += take;
-    consumed_ += take;
-  }
+  RETURN_IF_ERROR(SkipInput(input_, pos_, consumed_, byte_offset, [this] { return Refill(); }));
   line_ = line;
   if (format_ == JsonFormat::kArray && byte_offset > array_open_offset_ &&
       array_state_ == ArrayState::kBefore) {

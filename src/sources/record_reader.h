@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -9,6 +10,7 @@
 #include "core/batch.h"
 #include "core/result.h"
 #include "core/status.h"
+#include "sources/byte_stream.h"
 
 namespace assay::sources {
 
@@ -64,6 +66,31 @@ inline void ReserveRows(Batch& batch, size_t num_columns, size_t max_rows) {
     column.raw.reserve(grown);
     column.kind.reserve(grown);
   }
+}
+
+/// The skipping half of RecordReader::SkipTo, shared by the readers: advances `pos` and
+/// `consumed` through the window of `input` until `consumed == byte_offset`, calling the
+/// reader's `refill()` (which moves `pos` to the new window) when the window is used up.
+/// kOutOfRange when the input ends first.
+template <typename Refill>
+Status SkipInput(const ChunkedInput& input, const char*& pos, uint64_t& consumed,
+                 uint64_t byte_offset, Refill&& refill) {
+  while (consumed < byte_offset) {
+    if (pos == input.end()) {
+      if (input.eof()) {
+        return Status(StatusCode::kOutOfRange,
+                      input.name() + ": input ends at byte " + std::to_string(consumed) +
+                          ", before the resume offset " + std::to_string(byte_offset));
+      }
+      RETURN_IF_ERROR(refill());
+      continue;
+    }
+    const uint64_t take =
+        std::min<uint64_t>(static_cast<uint64_t>(input.end() - pos), byte_offset - consumed);
+    pos += take;
+    consumed += take;
+  }
+  return Status::Ok();
 }
 
 }  // namespace assay::sources
