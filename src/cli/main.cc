@@ -5,13 +5,13 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 #include "config/config.h"
 #include "config/logging.h"
+#include "core/clock.h"
 #include "core/value_parse.h"
 #include "events/event_bus.h"
 #include "pipeline/pipeline.h"
@@ -35,12 +35,6 @@ struct Flags {
   bool no_progress = false;
   bool summary_json = false;
 };
-
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The logging config: the flag, else logging_config.yml beside the data sources config, else
 // defaults (info to the console).
@@ -104,7 +98,7 @@ int Main(int argc, char** argv) {
   if (int rc = SetUpLogging(flags); rc != kExitOk) return rc;
 
   assay::pipeline::RunOptions options;
-  options.as_of_us = NowMicros();
+  options.as_of_us = assay::WallClockMicros();
   if (as_of_option->count() > 0) {
     std::optional<int64_t> as_of = assay::ParseTimestampText(flags.as_of);
     if (!as_of) {

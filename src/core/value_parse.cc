@@ -224,7 +224,7 @@ size_t FormatDateChars(int64_t days, char* out) {
   return static_cast<size_t>(p - out);
 }
 
-size_t FormatTimestampChars(int64_t micros, char* out) {
+size_t FormatTimestampChars(int64_t micros, char* out, bool always_fraction) {
   // The remainder first: days * kMicrosPerDay overflows near INT64_MIN.
   int64_t rem = micros % kMicrosPerDay;
   if (rem < 0) rem += kMicrosPerDay;
@@ -238,7 +238,7 @@ size_t FormatTimestampChars(int64_t micros, char* out) {
   p = PutDigits(p, secs / 60 % 60, 2);
   *p++ = ':';
   p = PutDigits(p, secs % 60, 2);
-  if (frac != 0) {
+  if (frac != 0 || always_fraction) {
     *p++ = '.';
     p = PutDigits(p, frac, 6);
   }

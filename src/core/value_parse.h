@@ -35,8 +35,9 @@ inline int64_t FloorDiv(int64_t a, int64_t b) {
 /// Largest output of FormatTimestampChars / FormatDateChars.
 inline constexpr size_t kMaxTimestampChars = 40;
 /// Writes `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` for µs since epoch into `out` (room for
-/// kMaxTimestampChars); returns the length. No allocation: for hot paths.
-size_t FormatTimestampChars(int64_t micros, char* out);
+/// kMaxTimestampChars); returns the length. The fraction is written when non-zero, or always
+/// with `always_fraction` (fixed-width event times). No allocation: for hot paths.
+size_t FormatTimestampChars(int64_t micros, char* out, bool always_fraction = false);
 /// Writes `YYYY-MM-DD` for days since epoch; returns the length.
 size_t FormatDateChars(int64_t days, char* out);
 

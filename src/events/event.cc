@@ -1,9 +1,9 @@
 #include "events/event.h"
 
-#include <fmt/format.h>
-
-#include <chrono>
 #include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+#include "core/value_parse.h"
 
 namespace assay::events {
 
@@ -42,24 +42,11 @@ std::optional<Severity> ParseSeverity(std::string_view name) {
   return std::nullopt;
 }
 
-std::int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+std::int64_t NowMicros() { return WallClockMicros(); }
 
 std::string FormatTimestampMicros(std::int64_t micros) {
-  using std::chrono::days;
-  using std::chrono::microseconds;
-  const std::chrono::sys_time<microseconds> tp{microseconds(micros)};
-  // floor, not duration_cast, so times before 1970 land on the right day.
-  const auto day = std::chrono::floor<days>(tp);
-  const std::chrono::year_month_day ymd{day};
-  const std::int64_t in_day = (tp - day).count();
-  const std::int64_t secs = in_day / 1'000'000;
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     secs / 3600, secs / 60 % 60, secs % 60, in_day % 1'000'000);
+  char buf[kMaxTimestampChars];
+  return std::string(buf, FormatTimestampChars(micros, buf, /*always_fraction=*/true));
 }
 
 Event Event::Make(std::string_view topic, std::string message, Severity severity) {

@@ -7,7 +7,8 @@
 #include <xxhash.h>
 
 #include <cerrno>
-#include <chrono>
+
+#include "core/clock.h"
 
 namespace assay::events {
 namespace {
@@ -47,12 +48,6 @@ CREATE TABLE IF NOT EXISTS runs (
   as_of_us INTEGER NOT NULL,
   summary TEXT);
 )sql";
-
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // A prepared statement that finalizes itself.
 class Statement {
@@ -228,7 +223,7 @@ Result<int64_t> StateStore::RecordPendingCommit(const std::string& run_id,
               "VALUES (?, ?, ?, 'pending', ?)");
   RETURN_IF_ERROR(s.status());
   RETURN_IF_ERROR(
-      s.Bind(1, run_id).Bind(2, source).Bind(3, payload).Bind(4, NowMicros()).StepDone());
+      s.Bind(1, run_id).Bind(2, source).Bind(3, payload).Bind(4, WallClockMicros()).StepDone());
   return sqlite3_last_insert_rowid(db_);
 }
 
@@ -241,7 +236,7 @@ Status StateStore::CompleteCommit(int64_t commit_id, const FileState& f) {
   };
   Statement done(db_, "UPDATE commits SET state = 'done', completed_at_us = ? WHERE id = ?");
   if (Status st = done.status(); !st.ok()) return rollback(st);
-  if (Status st = done.Bind(1, NowMicros()).Bind(2, commit_id).StepDone(); !st.ok()) {
+  if (Status st = done.Bind(1, WallClockMicros()).Bind(2, commit_id).StepDone(); !st.ok()) {
     return rollback(st);
   }
   Statement upsert(db_,
@@ -265,7 +260,7 @@ Status StateStore::CompleteCommit(int64_t commit_id, const FileState& f) {
       .Bind(8, static_cast<int64_t>(f.rows_committed))
       .Bind(9, int64_t{f.complete ? 1 : 0})
       .Bind(10, f.run_id)
-      .Bind(11, NowMicros());
+      .Bind(11, WallClockMicros());
   if (Status st = upsert.StepDone(); !st.ok()) return rollback(st);
   return Exec("COMMIT");
 }
@@ -310,7 +305,11 @@ Status StateStore::FinishRun(const std::string& run_id, const std::string& statu
   std::lock_guard lock(mu_);
   Statement s(db_, "UPDATE runs SET finished_at_us = ?, status = ?, summary = ? WHERE run_id = ?");
   RETURN_IF_ERROR(s.status());
-  return s.Bind(1, NowMicros()).Bind(2, status).Bind(3, summary_json).Bind(4, run_id).StepDone();
+  return s.Bind(1, WallClockMicros())
+      .Bind(2, status)
+      .Bind(3, summary_json)
+      .Bind(4, run_id)
+      .StepDone();
 }
 
 Result<std::string> HashFile(const std::filesystem::path& path, std::optional<uint64_t> limit) {

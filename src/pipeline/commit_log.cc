@@ -5,11 +5,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/clock.h"
 #include "core/file_io.h"
 #include "core/value_parse.h"
 
@@ -17,13 +17,6 @@ namespace assay::pipeline {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string NowText() {
-  auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
-  return FormatTimestamp(now);
-}
 
 Json ToJson(const events::FileState& s) {
   return Json{{"source", s.source},
@@ -122,7 +115,7 @@ Status CommitLog::Apply(int64_t id, const std::string& payload) {
   for (const auto& dir : dirs) RETURN_IF_ERROR(sinks::SyncDirectory(dir));
 
   const events::FileState input = FileStateFromJson(j.at("input"));
-  const std::string committed_at = NowText();
+  const std::string committed_at = FormatTimestamp(WallClockMicros());
   for (const Json& f : j.at("files")) {
     std::filesystem::path table = f.at("table").get<std::string>();
     std::filesystem::path final_path = f.at("final").get<std::string>();

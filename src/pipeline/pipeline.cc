@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <chrono>
 #include <random>
 
+#include "core/clock.h"
 #include "core/value_parse.h"
 #include "pipeline/commit_log.h"
 #include "pipeline/progress.h"
@@ -15,15 +15,7 @@
 #include "schema/json_schema.h"
 
 namespace assay::pipeline {
-namespace {
-
-int64_t WallMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 bool RunSummary::ok() const {
   for (const SourceSummary& s : sources) {
@@ -108,7 +100,7 @@ Result<std::vector<PreparedSource>> PrepareSources(const config::Config& config,
 
 Result<std::unique_ptr<Pipeline>> Pipeline::Make(const config::Config& config, RunOptions options,
                                                  events::EventBus& bus) {
-  if (options.run_id.empty()) options.run_id = NewRunId(WallMicros());
+  if (options.run_id.empty()) options.run_id = NewRunId(WallClockMicros());
   ASSIGN_OR_RETURN(std::vector<PreparedSource> sources, PrepareSources(config, options));
   std::unique_ptr<Pipeline> p(new Pipeline(config, std::move(options), bus));
   p->sources_ = std::move(sources);
@@ -117,7 +109,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Make(const config::Config& config, R
 
 Result<RunSummary> Pipeline::Run() {
   const auto start = Clock::now();
-  run_started_us_ = WallMicros();
+  run_started_us_ = WallClockMicros();
   RunSummary summary;
   summary.run_id = options_.run_id;
   ASSIGN_OR_RETURN(auto store, events::StateStore::Open(config_.pipeline.state_dir));
