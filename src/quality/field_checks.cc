@@ -38,10 +38,28 @@ std::optional<double> NumericValue(const Column& col, size_t row) {
   }
 }
 
+// A check on one field: reports failures with the value and what is wrong with it.
 class FieldCheckBase : public Check {
  public:
   FieldCheckBase(CheckInfo info, FieldCheck spec, size_t column)
       : Check(std::move(info)), spec_(std::move(spec)), column_(column) {}
+
+  std::string DescribeFailure(const Batch& batch, size_t row) const override {
+    const Column& col = batch.column(column_);
+    return fmt::format("{}: {} {}", info().name, Show(col.raw[row]), Explain());
+  }
+
+ protected:
+  virtual std::string Explain() const = 0;
+
+  FieldCheck spec_;
+  size_t column_;
+};
+
+// A check on the typed value: not applicable to a null or mistyped one (DESIGN §3a).
+class ValueCheck : public FieldCheckBase {
+ public:
+  using FieldCheckBase::FieldCheckBase;
 
   void Evaluate(const Batch& batch, std::span<uint8_t> out, EvalScratch&) const override {
     const Column& col = batch.column(column_);
@@ -51,22 +69,13 @@ class FieldCheckBase : public Check {
     }
   }
 
-  std::string DescribeFailure(const Batch& batch, size_t row) const override {
-    const Column& col = batch.column(column_);
-    return fmt::format("{}: {} {}", info().name, Show(col.raw[row]), Explain());
-  }
-
  protected:
   virtual uint8_t Test(const Column& col, size_t row) const = 0;
-  virtual std::string Explain() const = 0;
-
-  FieldCheck spec_;
-  size_t column_;
 };
 
-class RequiredCheck final : public FieldCheckBase {
+class RequiredCheck final : public Check {
  public:
-  using FieldCheckBase::FieldCheckBase;
+  RequiredCheck(CheckInfo info, size_t column) : Check(std::move(info)), column_(column) {}
   void Evaluate(const Batch& batch, std::span<uint8_t> out, EvalScratch&) const override {
     const Column& col = batch.column(column_);
     for (size_t r = 0; r < batch.num_rows(); ++r) {
@@ -77,9 +86,8 @@ class RequiredCheck final : public FieldCheckBase {
     return fmt::format("{}: the value is missing or null", info().name);
   }
 
- protected:
-  uint8_t Test(const Column&, size_t) const override { return kPass; }
-  std::string Explain() const override { return "is missing"; }
+ private:
+  size_t column_;
 };
 
 class TypeCheck final : public FieldCheckBase {
@@ -95,17 +103,16 @@ class TypeCheck final : public FieldCheckBase {
   }
 
  protected:
-  uint8_t Test(const Column&, size_t) const override { return kPass; }
   std::string Explain() const override { return "is not " + type_text_; }
 
  private:
   std::string type_text_;
 };
 
-class PatternCheck final : public FieldCheckBase {
+class PatternCheck final : public ValueCheck {
  public:
   PatternCheck(CheckInfo info, FieldCheck spec, size_t column, std::unique_ptr<RE2> re)
-      : FieldCheckBase(std::move(info), std::move(spec), column), re_(std::move(re)) {}
+      : ValueCheck(std::move(info), std::move(spec), column), re_(std::move(re)) {}
 
  protected:
   uint8_t Test(const Column& col, size_t r) const override {
@@ -120,10 +127,10 @@ class PatternCheck final : public FieldCheckBase {
   std::unique_ptr<RE2> re_;
 };
 
-class EnumCheck final : public FieldCheckBase {
+class EnumCheck final : public ValueCheck {
  public:
   EnumCheck(CheckInfo info, FieldCheck spec, size_t column, FieldType type)
-      : FieldCheckBase(std::move(info), std::move(spec), column) {
+      : ValueCheck(std::move(info), std::move(spec), column) {
     for (const Literal& l : spec_.literals) {
       switch (l.kind) {
         case Literal::Kind::kString:
@@ -178,9 +185,9 @@ class EnumCheck final : public FieldCheckBase {
   std::unordered_set<int64_t> ints_;
 };
 
-class RangeCheck final : public FieldCheckBase {
+class RangeCheck final : public ValueCheck {
  public:
-  using FieldCheckBase::FieldCheckBase;
+  using ValueCheck::ValueCheck;
 
  protected:
   uint8_t Test(const Column& col, size_t r) const override {
@@ -206,9 +213,9 @@ class RangeCheck final : public FieldCheckBase {
   }
 };
 
-class LengthCheck final : public FieldCheckBase {
+class LengthCheck final : public ValueCheck {
  public:
-  using FieldCheckBase::FieldCheckBase;
+  using ValueCheck::ValueCheck;
 
  protected:
   uint8_t Test(const Column& col, size_t r) const override {
@@ -251,7 +258,7 @@ Result<std::unique_ptr<Check>> MakeFieldCheck(const schema::Schema& schema, cons
   const schema::Field& field = schema.fields[check.field];
   switch (check.kind) {
     case CheckKind::kRequired:
-      return std::unique_ptr<Check>(new RequiredCheck(std::move(info), check, column));
+      return std::unique_ptr<Check>(new RequiredCheck(std::move(info), column));
     case CheckKind::kType:
       return std::unique_ptr<Check>(new TypeCheck(std::move(info), check, column, TypeText(field)));
     case CheckKind::kPattern: {
