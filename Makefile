@@ -77,5 +77,11 @@ fuzz: setup
 	fi; \
 	echo "fuzz: no crashes in $(FUZZERS)"
 
+# Performance (docs/performance.md): the per-stage micro-benchmarks, then the end-to-end comparison
+# with DuckDB on generated data. BENCH_ARGS go to bench/run.mjs (e.g. --sizes 1000000 --runs 3).
+bench: build
+	$(BUILD_DIR)/bench/micro/micro_benchmarks $(MICRO_ARGS)
+	node bench/run.mjs $(BENCH_ARGS)
+
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) $(FUZZ_DIR) warehouse state out logs

@@ -11,6 +11,7 @@ PACKAGES=(
   libcli11-dev libzstd-dev libsnappy-dev zlib1g-dev libsqlite3-dev libxxhash-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang clang-format clang-tidy libclang-rt-14-dev
+  time
 )
 
 missing=()
