@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 #include <re2/re2.h>
 
+#include <optional>
 #include <unordered_set>
 
 #include "core/value_parse.h"
+#include "quality/fixed_pattern.h"
 
 namespace assay::quality {
 namespace {
@@ -112,11 +114,14 @@ class TypeCheck final : public FieldCheckBase {
 class PatternCheck final : public ValueCheck {
  public:
   PatternCheck(CheckInfo info, FieldCheck spec, size_t column, std::unique_ptr<RE2> re)
-      : ValueCheck(std::move(info), std::move(spec), column), re_(std::move(re)) {}
+      : ValueCheck(std::move(info), std::move(spec), column),
+        re_(std::move(re)),
+        fixed_(FixedPattern::Compile(spec_.pattern)) {}
 
  protected:
   uint8_t Test(const Column& col, size_t r) const override {
     std::string_view v = col.str[r];
+    if (fixed_) return fixed_->FullMatch(v) ? kPass : kFail;
     return RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *re_) ? kPass : kFail;
   }
   std::string Explain() const override {
@@ -125,6 +130,7 @@ class PatternCheck final : public ValueCheck {
 
  private:
   std::unique_ptr<RE2> re_;
+  std::optional<FixedPattern> fixed_;  ///< the same answer as re_, faster, for simple shapes
 };
 
 class EnumCheck final : public ValueCheck {
