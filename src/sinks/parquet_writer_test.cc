@@ -540,6 +540,40 @@ TEST(ParquetWriter, DictionaryOnlyWhenSmallerThanPlain) {
   EXPECT_EQ(ChunksOf(r, "late_unique")[0]["stats_max_value"], std::to_string(100000 + kRows - 1));
 }
 
+// The dictionary is decided on the first 4096 values of a row group: a column that starts
+// mostly distinct (ids, emails, prices) stops hashing there, even if it would repeat later.
+TEST(ParquetWriter, DictionaryGivesUpEarlyOnMostlyDistinctValues) {
+  TempDir dir;
+  const fs::path path = dir / "probe.parquet";
+  constexpr int kRows = 24000;
+  std::vector<Col> cols(4);
+  cols[0].spec = {"distinct_first_int", ParquetType::kInt64};
+  cols[1].spec = {"distinct_first_str", ParquetType::kString};
+  cols[2].spec = {"repeats_first_int", ParquetType::kInt64};
+  cols[3].spec = {"repeats_first_str", ParquetType::kString};
+  for (int i = 0; i < kRows; ++i) {
+    const bool head = i < 4096;
+    cols[0].i64.push_back(head ? i : 7);
+    cols[1].str.push_back(head ? "id-" + std::to_string(i) : std::string("same"));
+    cols[2].i64.push_back(head ? i % 16 : 1000 + i % 50);
+    cols[3].str.push_back(head ? "k" + std::to_string(i % 16) : "v" + std::to_string(i % 50));
+  }
+  WriteTable(path, cols);
+  const json r = ReadWithDuckDB(path);
+  ASSERT_FALSE(r.is_null());
+  ASSERT_EQ(r["row_count"], kRows);
+  for (int i = 0; i < kRows; i += 97) {
+    ASSERT_EQ(r["rows"][i][0], std::to_string(cols[0].i64[i])) << i;
+    ASSERT_EQ(r["rows"][i][1], cols[1].str[i]) << i;
+    ASSERT_EQ(r["rows"][i][3], cols[3].str[i]) << i;
+  }
+  EXPECT_EQ(ChunksOf(r, "distinct_first_int")[0]["encodings"], "PLAIN, RLE");
+  EXPECT_EQ(ChunksOf(r, "distinct_first_str")[0]["encodings"], "PLAIN, RLE");
+  EXPECT_EQ(ChunksOf(r, "repeats_first_int")[0]["encodings"], "PLAIN, RLE, RLE_DICTIONARY");
+  EXPECT_EQ(ChunksOf(r, "repeats_first_str")[0]["encodings"], "PLAIN, RLE, RLE_DICTIONARY");
+  EXPECT_EQ(ChunksOf(r, "distinct_first_str")[0]["stats_max_value"], "same");
+}
+
 class ParquetWriterCompression : public testing::TestWithParam<Compression> {};
 
 TEST_P(ParquetWriterCompression, EachCodecIsReadable) {
