@@ -26,14 +26,4 @@ std::vector<OutputColumn> OutputLayout(const Batch& batch, Tier tier) {
   return out;
 }
 
-std::string_view TrimAscii(std::string_view s) {
-  auto space = [](char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-  };
-  size_t b = 0, e = s.size();
-  while (b < e && space(s[b])) ++b;
-  while (e > b && space(s[e - 1])) --e;
-  return s.substr(b, e - b);
-}
-
 }  // namespace assay::sinks

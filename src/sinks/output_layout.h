@@ -38,6 +38,16 @@ std::vector<OutputColumn> OutputLayout(const Batch& batch, Tier tier);
 constexpr bool IsTypedTier(Tier tier) { return tier == Tier::kGold || tier == Tier::kSilver; }
 
 /// Strips leading and trailing ASCII whitespace: the standardisation of typed string values.
-std::string_view TrimAscii(std::string_view s);
+/// Inline: it runs on every string value the lake and NDJSON sinks write.
+inline std::string_view TrimAscii(std::string_view s) {
+  constexpr auto space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+  };
+  size_t b = 0;
+  size_t e = s.size();
+  while (b < e && space(s[b])) ++b;
+  while (e > b && space(s[e - 1])) --e;
+  return s.substr(b, e - b);
+}
 
 }  // namespace assay::sinks
