@@ -39,17 +39,22 @@ void RuleEval(benchmark::State& state, std::string_view expr) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * batch.num_rows()));
 }
 BENCHMARK_CAPTURE(RuleEval, total_matches_lines,
-                  std::string_view("abs(quantity * unit_price - total_amount) <= 0.01"));
+                  std::string_view("abs(quantity * unit_price - total_amount) <= 0.01"))
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(RuleEval, recent,
-                  std::string_view("transaction_ts >= now() - interval '30 days'"));
+                  std::string_view("transaction_ts >= now() - interval '30 days'"))
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(RuleEval, in_and_between,
-                  std::string_view("currency IN ('USD', 'EUR') AND quantity BETWEEN 1 AND 10"));
+                  std::string_view("currency IN ('USD', 'EUR') AND quantity BETWEEN 1 AND 10"))
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(RuleEval, like, std::string_view("customer_email LIKE '%@example.com'"))
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(RuleEval, string_functions,
-                  std::string_view("lower(trim(channel)) = 'online' OR store_id <> 'WEB'"));
+                  std::string_view("lower(trim(channel)) = 'online' OR store_id <> 'WEB'"))
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(RuleEval, regexp_matches,
-                  std::string_view("regexp_matches(product_id, '^SKU-(ABC|XYZ)-')"));
+                  std::string_view("regexp_matches(product_id, '^SKU-(ABC|XYZ)-')"))
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace assay::bench
