@@ -709,30 +709,32 @@ void ColumnChunkWriter::Append(const ColumnValues& values, const RowRange& rows)
 }
 
 Status ColumnChunkWriter::WritePage(Compressor& compressor, format::PageHeader header,
-                                    std::vector<uint8_t>* out, int64_t* uncompressed_total) {
-  const std::vector<uint8_t>* body = &page_buf_;
+                                    PageBuffers& scratch, std::vector<uint8_t>* out,
+                                    int64_t* uncompressed_total) {
+  const std::vector<uint8_t>* body = &scratch.page;
   if (compressor.codec() != Compression::kNone) {
-    compressed_buf_.clear();
-    RETURN_IF_ERROR(compressor.Compress(page_buf_, &compressed_buf_));
-    body = &compressed_buf_;
+    scratch.compressed.clear();
+    RETURN_IF_ERROR(compressor.Compress(scratch.page, &scratch.compressed));
+    body = &scratch.compressed;
   }
   constexpr size_t kMaxPage = std::numeric_limits<int32_t>::max();
-  if (page_buf_.size() > kMaxPage || body->size() > kMaxPage) {
+  if (scratch.page.size() > kMaxPage || body->size() > kMaxPage) {
     return InvalidArgument("column '" + spec_.name + "': page of " +
-                           std::to_string(page_buf_.size()) + " bytes exceeds the i32 page size");
+                           std::to_string(scratch.page.size()) +
+                           " bytes exceeds the i32 page size");
   }
-  header.uncompressed_page_size = static_cast<int32_t>(page_buf_.size());
+  header.uncompressed_page_size = static_cast<int32_t>(scratch.page.size());
   header.compressed_page_size = static_cast<int32_t>(body->size());
-  header_buf_.clear();
-  CompactWriter w(&header_buf_);
+  scratch.header.clear();
+  CompactWriter w(&scratch.header);
   header.Write(w);
-  out->insert(out->end(), header_buf_.begin(), header_buf_.end());
+  out->insert(out->end(), scratch.header.begin(), scratch.header.end());
   out->insert(out->end(), body->begin(), body->end());
-  *uncompressed_total += static_cast<int64_t>(header_buf_.size() + page_buf_.size());
+  *uncompressed_total += static_cast<int64_t>(scratch.header.size() + scratch.page.size());
   return Status::Ok();
 }
 
-Status ColumnChunkWriter::Flush(Compressor& compressor, int64_t file_offset,
+Status ColumnChunkWriter::Flush(Compressor& compressor, int64_t file_offset, PageBuffers& scratch,
                                 std::vector<uint8_t>* out, format::ColumnChunk* chunk) {
   const size_t start = out->size();
   auto offset_now = [&] { return file_offset + static_cast<int64_t>(out->size() - start); };
@@ -747,12 +749,12 @@ Status ColumnChunkWriter::Flush(Compressor& compressor, int64_t file_offset,
   const bool dictionary = ChooseDictionary();
   if (dictionary) {
     md.dictionary_page_offset = offset_now();
-    page_buf_.clear();
+    scratch.page.clear();
     format::PageHeader header;
     header.type = PageType::kDictionaryPage;
     header.dictionary_page_header = format::DictionaryPageHeader{
-        .num_values = EncodeDictionary(&page_buf_), .encoding = Encoding::kPlain};
-    RETURN_IF_ERROR(WritePage(compressor, header, out, &uncompressed_total));
+        .num_values = EncodeDictionary(&scratch.page), .encoding = Encoding::kPlain};
+    RETURN_IF_ERROR(WritePage(compressor, header, scratch, out, &uncompressed_total));
     md.encoding_stats.push_back({PageType::kDictionaryPage, Encoding::kPlain, 1});
   }
 
@@ -763,9 +765,9 @@ Status ColumnChunkWriter::Flush(Compressor& compressor, int64_t file_offset,
   size_t value = 0;
   int32_t pages = 0;
   do {
-    values_buf_.clear();
+    scratch.values.clear();
     const size_t n =
-        value < num_values ? EncodeValues(value, options_.page_max_bytes, &values_buf_) : 0;
+        value < num_values ? EncodeValues(value, options_.page_max_bytes, &scratch.values) : 0;
     // The page holds the rows of those n values and the nulls that follow them.
     size_t end_row = row + n;
     if (spec_.nullable) {
@@ -776,15 +778,15 @@ Status ColumnChunkWriter::Flush(Compressor& compressor, int64_t file_offset,
         ++end_row;
       }
     }
-    page_buf_.clear();
+    scratch.page.clear();
     if (spec_.nullable) {
-      page_buf_.resize(4);  // V1 pages prefix the levels with their byte length
+      scratch.page.resize(4);  // V1 pages prefix the levels with their byte length
       EncodeRleHybrid(std::span<const uint8_t>(def_levels_).subspan(row, end_row - row), 1,
-                      &page_buf_);
-      const auto len = static_cast<uint32_t>(page_buf_.size() - 4);
-      std::memcpy(page_buf_.data(), &len, 4);
+                      &scratch.page);
+      const auto len = static_cast<uint32_t>(scratch.page.size() - 4);
+      std::memcpy(scratch.page.data(), &len, 4);
     }
-    page_buf_.insert(page_buf_.end(), values_buf_.begin(), values_buf_.end());
+    scratch.page.insert(scratch.page.end(), scratch.values.begin(), scratch.values.end());
     format::PageHeader header;
     header.type = PageType::kDataPage;
     header.data_page_header = format::DataPageHeader{
@@ -793,7 +795,7 @@ Status ColumnChunkWriter::Flush(Compressor& compressor, int64_t file_offset,
         .definition_level_encoding = Encoding::kRle,
         .repetition_level_encoding = Encoding::kRle,
     };
-    RETURN_IF_ERROR(WritePage(compressor, header, out, &uncompressed_total));
+    RETURN_IF_ERROR(WritePage(compressor, header, scratch, out, &uncompressed_total));
     ++pages;
     row = end_row;
     value += n;

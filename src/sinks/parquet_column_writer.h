@@ -36,6 +36,16 @@ struct ColumnChunkOptions {
 /// an optional dictionary page then V1 data pages. Values are copied into flat buffers (one byte
 /// buffer for strings), so appending does no per-value allocation. Choosing between dictionary
 /// and PLAIN happens per chunk at Flush, so every chunk uses one encoding for all its data pages.
+/// Buffers for encoding and compressing one page at a time. A column writer needs them only
+/// while it flushes, so one set serves all the columns of a file (a set per column kept
+/// ~3 MiB per column alive between row groups).
+struct PageBuffers {
+  std::vector<uint8_t> values;
+  std::vector<uint8_t> page;
+  std::vector<uint8_t> compressed;
+  std::vector<uint8_t> header;
+};
+
 class ColumnChunkWriter {
  public:
   static std::unique_ptr<ColumnChunkWriter> Make(const ParquetColumnSpec& spec,
@@ -53,9 +63,10 @@ class ColumnChunkWriter {
   uint64_t buffered_bytes() const { return plain_bytes_ + (spec_.nullable ? num_rows_ / 8 : 0); }
 
   /// Encodes the buffered rows as pages appended to `out`, whose first byte lands at file offset
-  /// `file_offset`, fills `chunk`, and empties the buffers for the next row group.
-  Status Flush(Compressor& compressor, int64_t file_offset, std::vector<uint8_t>* out,
-               format::ColumnChunk* chunk);
+  /// `file_offset`, fills `chunk`, and empties the buffers for the next row group. `scratch`
+  /// holds one page at a time and may be shared by the columns of a file.
+  Status Flush(Compressor& compressor, int64_t file_offset, PageBuffers& scratch,
+               std::vector<uint8_t>* out, format::ColumnChunk* chunk);
 
   const ParquetColumnSpec& spec() const { return spec_; }
   /// The leaf's SchemaElement (type, repetition, converted and logical types).
@@ -89,20 +100,14 @@ class ColumnChunkWriter {
   uint64_t plain_bytes_ = 0;  ///< maintained by subclasses as they append values
 
  private:
-  /// Compresses page_buf_ and appends header + body to `out`; adds the uncompressed size
+  /// Compresses scratch.page and appends header + body to `out`; adds the uncompressed size
   /// (header included) to *uncompressed_total.
-  Status WritePage(Compressor& compressor, format::PageHeader header, std::vector<uint8_t>* out,
-                   int64_t* uncompressed_total);
+  Status WritePage(Compressor& compressor, format::PageHeader header, PageBuffers& scratch,
+                   std::vector<uint8_t>* out, int64_t* uncompressed_total);
 
   size_t num_rows_ = 0;
   size_t null_count_ = 0;
   std::vector<uint8_t> def_levels_;  ///< one 0/1 per row, OPTIONAL columns only
-
-  // Scratch buffers reused across pages and chunks.
-  std::vector<uint8_t> values_buf_;
-  std::vector<uint8_t> page_buf_;
-  std::vector<uint8_t> compressed_buf_;
-  std::vector<uint8_t> header_buf_;
 };
 
 }  // namespace assay::sinks

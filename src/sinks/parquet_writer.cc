@@ -187,7 +187,7 @@ Status ParquetWriter::FlushRowGroup() {
   for (size_t c = 0; c < column_writers_.size(); ++c) {
     chunk_buf_.clear();
     Status st = column_writers_[c]->Flush(*compressor_, static_cast<int64_t>(bytes_written_),
-                                          &chunk_buf_, &rg.columns[c]);
+                                          page_buffers_, &chunk_buf_, &rg.columns[c]);
     if (!st.ok()) return Fail(st);
     RETURN_IF_ERROR(WriteBytes(chunk_buf_));
     rg.total_byte_size += rg.columns[c].meta_data.total_uncompressed_size;

@@ -12,12 +12,12 @@
 #include "core/result.h"
 #include "core/status.h"
 #include "sinks/compression.h"
+#include "sinks/parquet_column_writer.h"
 #include "sinks/parquet_format.h"
 #include "sinks/parquet_schema.h"
 
 namespace assay::sinks {
 
-class ColumnChunkWriter;
 
 /// How a ParquetWriter lays out and encodes a file.
 struct ParquetWriterOptions {
@@ -103,6 +103,7 @@ class ParquetWriter {
   size_t row_group_rows_ = 0;
   format::FileMetaData metadata_;
   std::vector<uint8_t> chunk_buf_;
+  PageBuffers page_buffers_;  ///< one page at a time, shared by the columns
 
   uint64_t rows_written_ = 0;
   uint64_t bytes_written_ = 0;
