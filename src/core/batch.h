@@ -90,6 +90,8 @@ class Batch {
 
   const RowOrigin& origin(size_t row) const { return origins_[row]; }
   std::string_view record_text(size_t row) const { return record_text_[row]; }
+  /// Replaces a row's record text (a decoder cutting a rejected record to its error-text limit).
+  void set_record_text(size_t row, std::string_view text) { record_text_[row] = text; }
   bool has_parse_error(size_t row) const { return parse_failed_[row] != 0; }
   const ParseError& parse_error(size_t row) const { return parse_errors_[row]; }
 

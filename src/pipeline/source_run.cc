@@ -217,6 +217,8 @@ class SourceRun {
       return opened.status();
     }
 
+    // NDJSON is decoded on the workers; the pool is drained here, so no worker holds a decoder.
+    for (Worker& w : workers_) w.decoder = reader ? reader->MakeParallelDecoder() : nullptr;
     RETURN_IF_ERROR(StartSinks());
     uint64_t rows_since_commit = 0;
     uint64_t last_offset = state.committed_offset;
@@ -305,6 +307,7 @@ class SourceRun {
 
   /// What one worker thread owns: its sinks for the current commit unit and its scratch.
   struct Worker {
+    std::unique_ptr<sources::RecordDecoder> decoder;  ///< for readers that decode in parallel
     Sinks sinks;
     quality::Grades grades;
     quality::EvalScratch scratch;
@@ -339,6 +342,7 @@ class SourceRun {
   // Decoder -> Classifier -> Router -> Sinks for one batch, on worker `w`'s thread.
   Status Process(Batch& batch, Worker& w) {
     const auto start = Clock::now();
+    if (w.decoder) w.decoder->Decode(batch);
     schema::TypeBatch(source_.schema, batch);
     source_.classifier->Classify(batch, w.grades, w.scratch);
     Route(batch, w.grades, *source_.classifier, w.graded);

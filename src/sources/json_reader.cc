@@ -1,14 +1,10 @@
 #include "sources/json_reader.h"
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <cstring>
 
 namespace assay::sources {
 namespace {
-
-namespace od = simdjson::ondemand;
 
 constexpr char kBom[] = "\xEF\xBB\xBF";
 
@@ -28,104 +24,37 @@ std::string_view CapText(std::string_view text, size_t limit) {
   return text.substr(0, cut);
 }
 
-std::string_view ErrorCode(simdjson::error_code error) {
-  return error == simdjson::UTF8_ERROR ? kJsonInvalidUtf8 : kJsonSyntax;
-}
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-/// The JSON number grammar (RFC 8259 §6), for literals simdjson refuses only because they
-/// overflow a double (`1e400`): they are valid JSON, and the schema's type check decides.
-bool IsJsonNumber(std::string_view text) {
-  size_t i = 0;
-  const size_t n = text.size();
-  if (i < n && text[i] == '-') ++i;
-  if (i < n && text[i] == '0') {
-    ++i;
-  } else if (i < n && IsDigit(text[i])) {
-    while (i < n && IsDigit(text[i])) ++i;
-  } else {
-    return false;
-  }
-  if (i < n && text[i] == '.') {
-    ++i;
-    if (i == n || !IsDigit(text[i])) return false;
-    while (i < n && IsDigit(text[i])) ++i;
-  }
-  if (i < n && (text[i] == 'e' || text[i] == 'E')) {
-    ++i;
-    if (i < n && (text[i] == '+' || text[i] == '-')) ++i;
-    if (i == n || !IsDigit(text[i])) return false;
-    while (i < n && IsDigit(text[i])) ++i;
-  }
-  return i == n;
-}
-
-/// Checks a number value and returns its literal (without trailing whitespace).
-simdjson::error_code CheckNumber(od::value& value, std::string_view* literal) {
-  std::string_view raw = value.raw_json_token();
-  *literal = raw.substr(
-      0, static_cast<size_t>(TrimRight(raw.data(), raw.data() + raw.size()) - raw.data()));
-  double number;
-  simdjson::error_code error = value.get_double().get(number);
-  if (error == simdjson::NUMBER_ERROR && IsJsonNumber(*literal)) return simdjson::SUCCESS;
-  return error;
-}
-
-/// Walks a value completely so that every token is checked (On Demand only checks what is
-/// visited). Returns the first error.
-simdjson::error_code Validate(od::value value, size_t depth, size_t max_depth) {
-  if (depth > max_depth) return simdjson::DEPTH_ERROR;
-  od::json_type type;
-  if (auto error = value.type().get(type)) return error;
-  switch (type) {
-    case od::json_type::object: {
-      od::object object;
-      if (auto error = value.get_object().get(object)) return error;
-      for (auto member : object) {
-        od::field field;
-        if (auto error = std::move(member).get(field)) return error;
-        std::string_view key;
-        if (auto error = field.unescaped_key().get(key)) return error;
-        if (auto error = Validate(field.value(), depth + 1, max_depth)) return error;
-      }
-      return simdjson::SUCCESS;
-    }
-    case od::json_type::array: {
-      od::array array;
-      if (auto error = value.get_array().get(array)) return error;
-      for (auto element : array) {
-        od::value item;
-        if (auto error = element.get(item)) return error;
-        if (auto error = Validate(item, depth + 1, max_depth)) return error;
-      }
-      return simdjson::SUCCESS;
-    }
-    case od::json_type::string: {
-      std::string_view text;
-      return value.get_string().get(text);
-    }
-    case od::json_type::number: {
-      std::string_view literal;
-      return CheckNumber(value, &literal);
-    }
-    case od::json_type::boolean: {
-      bool flag;
-      return value.get_bool().get(flag);
-    }
-    case od::json_type::null: {
-      bool is_null = false;
-      if (auto error = value.is_null().get(is_null)) return error;
-      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
-    }
-  }
-  return simdjson::TAPE_ERROR;
-}
-
 }  // namespace
 
-struct JsonReader::Parser {
-  od::parser parser;
+/// Decodes NDJSON batches framed by a JsonReader, on a worker thread.
+class NdjsonDecoder final : public RecordDecoder {
+ public:
+  NdjsonDecoder(std::vector<std::string> fields, const JsonOptions& options)
+      : parser_(std::move(fields), options.max_depth), max_error_text_(options.max_error_text) {}
+
+  void Decode(Batch& batch) override {
+    std::string message;
+    for (size_t row = 0; row < batch.num_rows(); ++row) {
+      if (batch.has_parse_error(row)) continue;
+      const std::string_view text = batch.record_text(row);
+      // Framed records lie inside a ChunkedInput buffer, which has kPadding readable bytes
+      // after its end, so kPadding bytes past any record's end are readable too.
+      const std::string_view error =
+          parser_.Parse(text, text.size() + ChunkedInput::kPadding, batch.arena(), &message);
+      if (!error.empty()) {
+        batch.set_record_text(row, CapText(text, max_error_text_));
+        batch.SetParseError(row, error, message);
+        continue;
+      }
+      for (const JsonRecordParser::Cell& cell : parser_.cells()) {
+        batch.SetCell(row, cell.column, cell.kind, cell.raw);
+      }
+    }
+  }
+
+ private:
+  JsonRecordParser parser_;
+  size_t max_error_text_;
 };
 
 JsonReader::JsonReader(std::unique_ptr<ByteStream> in, uint32_t unit, JsonOptions options,
@@ -134,11 +63,7 @@ JsonReader::JsonReader(std::unique_ptr<ByteStream> in, uint32_t unit, JsonOption
       unit_(unit),
       options_(options),
       fields_(std::move(fields)),
-      // simdjson's parser tracks at most 1024 levels (it asserts in debug builds): stay below.
-      max_depth_(std::min<size_t>(options.max_depth, 1000)),
-      parser_(std::make_unique<Parser>()) {
-  for (size_t i = 0; i < fields_.size(); ++i) field_index_.emplace(fields_[i], static_cast<int>(i));
-}
+      parser_(fields_, options.max_depth) {}
 
 JsonReader::~JsonReader() = default;
 
@@ -327,108 +252,6 @@ Result<bool> JsonReader::NextElement(Span* span) {
   }
 }
 
-int JsonReader::Lookup(std::string_view key) {
-  // Records usually repeat one key order: try the field after the last match first.
-  if (next_guess_ < fields_.size() && fields_[next_guess_] == key)
-    return static_cast<int>(next_guess_++);
-  auto it = field_index_.find(key);
-  if (it == field_index_.end()) return -1;
-  next_guess_ = static_cast<size_t>(it->second) + 1;
-  return it->second;
-}
-
-std::string_view JsonReader::ParseRecord(const Span& span, StringArena& arena,
-                                         std::string* message) {
-  num_cells_ = 0;
-  next_guess_ = 0;
-  const size_t length = static_cast<size_t>(span.end - span.begin);
-  // The buffer has ChunkedInput::kPadding readable bytes after end(), as simdjson requires.
-  const size_t capacity = static_cast<size_t>(input_.end() - span.begin) + ChunkedInput::kPadding;
-  auto fail = [&](simdjson::error_code error) {
-    *message = simdjson::error_message(error);
-    return ErrorCode(error);
-  };
-  od::document doc;
-  if (auto error = parser_->parser.iterate(span.begin, length, capacity).get(doc))
-    return fail(error);
-  od::json_type type;
-  if (auto error = doc.type().get(type)) return fail(error);
-  if (type != od::json_type::object) {
-    *message = "record is not a JSON object";
-    return kJsonNotObject;
-  }
-  od::object object;
-  if (auto error = doc.get_object().get(object)) return fail(error);
-  for (auto member : object) {
-    od::field field;
-    if (auto error = std::move(member).get(field)) return fail(error);
-    std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) return fail(error);
-    od::value value = field.value();
-    const int column = Lookup(key);
-    if (column < 0) {
-      if (auto error = Validate(value, 1, max_depth_)) return fail(error);
-      continue;
-    }
-    const std::string_view raw = value.raw_json_token();
-    if (auto error = value.type().get(type)) return fail(error);
-    Cell cell{static_cast<size_t>(column), CellKind::kNull, {}};
-    switch (type) {
-      case od::json_type::string: {
-        std::string_view text;
-        if (auto error = value.get_string().get(text)) return fail(error);
-        // raw is the literal with its quotes; without a backslash it equals the value.
-        if (raw.size() >= text.size() + 2 && raw[text.size() + 1] == '"' &&
-            std::memchr(raw.data() + 1, '\\', text.size()) == nullptr) {
-          cell.raw = raw.substr(1, text.size());
-        } else {
-          cell.raw = arena.Copy(text);
-        }
-        cell.kind = CellKind::kString;
-        break;
-      }
-      case od::json_type::number: {
-        if (auto error = CheckNumber(value, &cell.raw)) return fail(error);
-        cell.kind = CellKind::kNumber;
-        break;
-      }
-      case od::json_type::boolean: {
-        bool flag;
-        if (auto error = value.get_bool().get(flag)) return fail(error);
-        cell.kind = CellKind::kBool;
-        cell.raw = flag ? std::string_view("true") : std::string_view("false");
-        break;
-      }
-      case od::json_type::null: {
-        bool is_null = false;
-        if (auto error = value.is_null().get(is_null)) return fail(error);
-        if (!is_null) return fail(simdjson::N_ATOM_ERROR);
-        break;
-      }
-      case od::json_type::object:
-      case od::json_type::array: {
-        const char* start = raw.data();
-        if (auto error = Validate(value, 1, max_depth_)) return fail(error);
-        // After the walk the iterator stands on the token after the value (',' or '}').
-        const char* after = nullptr;
-        if (auto error = doc.current_location().get(after)) return fail(error);
-        cell.kind = CellKind::kNested;
-        cell.raw = std::string_view(start, static_cast<size_t>(TrimRight(start, after) - start));
-        break;
-      }
-    }
-    if (num_cells_ == cells_.size()) cells_.resize(cells_.size() * 2 + 16);
-    cells_[num_cells_++] = cell;
-  }
-  // Anything after the object (`{} x`) is an error; at the end current_location fails.
-  const char* trailing = nullptr;
-  if (doc.current_location().get(trailing) == simdjson::SUCCESS) {
-    *message = "unexpected content after the JSON object";
-    return kJsonSyntax;
-  }
-  return {};
-}
-
 Result<size_t> JsonReader::ReadBatch(Batch& batch, size_t max_rows) {
   if (batch.columns().size() < fields_.size()) {
     return InvalidArgument("JSON reader: batch has " + std::to_string(batch.columns().size()) +
@@ -456,18 +279,23 @@ Result<size_t> JsonReader::ReadBatch(Batch& batch, size_t max_rows) {
     const RowOrigin origin{unit_, line_, input_.offset_of(span.begin)};
     const std::string_view text(span.begin, static_cast<size_t>(span.end - span.begin));
     std::string_view error = span.error;
-    if (error.empty()) {
-      error = ParseRecord(span, batch.arena(), &message);
-    } else {
+    if (!error.empty()) {
       message = span.message;
+    } else if (!deferred_) {
+      // The buffer has ChunkedInput::kPadding readable bytes after end(), as simdjson requires.
+      error = parser_.Parse(text,
+                            static_cast<size_t>(input_.end() - span.begin) + ChunkedInput::kPadding,
+                            batch.arena(), &message);
     }
     if (!error.empty()) {
       size_t row = batch.AppendRow(origin, CapText(text, options_.max_error_text));
       batch.SetParseError(row, error, message);
     } else {
       size_t row = batch.AppendRow(origin, text);
-      for (size_t i = 0; i < num_cells_; ++i) {
-        batch.SetCell(row, cells_[i].column, cells_[i].kind, cells_[i].raw);
+      if (!deferred_) {
+        for (const JsonRecordParser::Cell& cell : parser_.cells()) {
+          batch.SetCell(row, cell.column, cell.kind, cell.raw);
+        }
       }
     }
     consumed_ = input_.offset_of(span.next);
@@ -477,6 +305,12 @@ Result<size_t> JsonReader::ReadBatch(Batch& batch, size_t max_rows) {
   }
   batch.input_bytes += consumed_ - start_consumed;
   return rows;
+}
+
+std::unique_ptr<RecordDecoder> JsonReader::MakeParallelDecoder() {
+  if (format_ != JsonFormat::kNdjson) return nullptr;  // array elements are framed by parsing
+  deferred_ = true;
+  return std::make_unique<NdjsonDecoder>(fields_, options_);
 }
 
 Status JsonReader::SkipTo(uint64_t byte_offset, uint64_t line) {

@@ -11,6 +11,7 @@
 #include "core/batch.h"
 #include "core/result.h"
 #include "sources/byte_stream.h"
+#include "sources/json_record_parser.h"
 #include "sources/record_reader.h"
 
 namespace assay::sources {
@@ -38,12 +39,9 @@ struct JsonOptions {
   size_t max_depth = 1000;
 };
 
-/// Streaming NDJSON / JSON-array reader on simdjson On Demand (see RecordReader).
-///
-/// Each record is fully validated; the wanted top-level fields become cells: a string is kString
-/// (a view into the input when it has no escapes, else the unescaped copy in the batch arena), a
-/// number kNumber with its literal, true/false kBool, null or a missing key kNull, an object or
-/// array kNested with its JSON text. A repeated key: the last one wins.
+/// Streaming NDJSON / JSON-array reader on simdjson On Demand (see RecordReader). Each record is
+/// fully validated and its wanted top-level fields become cells (JsonRecordParser). NDJSON
+/// records can be decoded on worker threads (MakeParallelDecoder): framing a line is a memchr.
 ///
 /// RowOrigin::line is the physical line for NDJSON and the 1-based element number for arrays.
 class JsonReader final : public RecordReader {
@@ -55,6 +53,7 @@ class JsonReader final : public RecordReader {
   ~JsonReader() override;
 
   Result<size_t> ReadBatch(Batch& batch, size_t max_rows) override;
+  std::unique_ptr<RecordDecoder> MakeParallelDecoder() override;
   Status SkipTo(uint64_t byte_offset, uint64_t line) override;
   uint64_t bytes_consumed() const override { return consumed_; }
   uint64_t compressed_bytes_consumed() const override { return input_.compressed_bytes_read(); }
@@ -72,11 +71,6 @@ class JsonReader final : public RecordReader {
     std::string_view error;      ///< set when the framing already failed (truncated, empty)
     std::string_view message;
   };
-  struct Cell {
-    size_t column;
-    CellKind kind;
-    std::string_view raw;
-  };
   enum class ArrayState { kBefore, kInside, kAfter, kDone };
 
   JsonReader(std::unique_ptr<ByteStream> in, uint32_t unit, JsonOptions options,
@@ -85,25 +79,17 @@ class JsonReader final : public RecordReader {
   Status Refill();
   Result<bool> NextLine(Span* span);
   Result<bool> NextElement(Span* span);
-  /// Parses [span.begin, span.end) into cells_; returns the error code (empty = ok).
-  std::string_view ParseRecord(const Span& span, StringArena& arena, std::string* message);
-  int Lookup(std::string_view key);
 
   ChunkedInput input_;
   uint32_t unit_;
   JsonOptions options_;
   std::vector<std::string> fields_;
-  std::unordered_map<std::string_view, int> field_index_;
-  size_t next_guess_ = 0;
-  size_t max_depth_;
+  JsonRecordParser parser_;  ///< records decoded in ReadBatch
+  bool deferred_ = false;    ///< ReadBatch only frames: MakeParallelDecoder was called
   JsonFormat format_ = JsonFormat::kNdjson;
   ArrayState array_state_ = ArrayState::kBefore;
   uint64_t array_open_offset_ = 0;  ///< stream offset of the `[`
 
-  struct Parser;
-  std::unique_ptr<Parser> parser_;
-  std::vector<Cell> cells_;  ///< cells of the current record: [0, num_cells_)
-  size_t num_cells_ = 0;
   const char* pos_ = nullptr;
   uint64_t line_ = 1;
   uint64_t consumed_ = 0;

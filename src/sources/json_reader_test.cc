@@ -10,12 +10,15 @@ namespace {
 
 struct ReadOutcome {
   Batch batch;
+  std::vector<Batch> framed;  ///< owns what batch's views point into, when read in parallel
   JsonFormat format = JsonFormat::kAuto;
   uint64_t bytes_consumed = 0;
 };
 
+/// Reads everything; with `parallel`, ReadBatch only frames and a pool of decoders (taking
+/// batches round-robin, as the pipeline's workers do) fills the cells afterwards.
 ReadOutcome ReadAll(std::string data, const std::vector<std::string>& fields,
-                    JsonOptions options = {}, size_t max_rows = 1000) {
+                    JsonOptions options = {}, size_t max_rows = 1000, bool parallel = false) {
   ReadOutcome out;
   for (const std::string& field : fields) out.batch.AddColumn(field);
   uint32_t unit = out.batch.AddUnit("test.json");
@@ -23,11 +26,39 @@ ReadOutcome ReadAll(std::string data, const std::vector<std::string>& fields,
       JsonReader::Make(MakeMemoryStream(std::move(data), "test.json"), unit, options, fields);
   EXPECT_TRUE(reader.ok()) << reader.status().ToString();
   if (!reader.ok()) return out;
+  std::vector<std::unique_ptr<RecordDecoder>> decoders;
+  if (parallel) {
+    for (int i = 0; i < 3; ++i) decoders.push_back((*reader)->MakeParallelDecoder());
+  }
+  // Decoders work on whole batches: frame each batch separately, then append it to the result.
+  std::vector<Batch> framed;
   while (true) {
-    auto rows = (*reader)->ReadBatch(out.batch, max_rows);
+    Batch& batch = parallel ? framed.emplace_back() : out.batch;
+    if (parallel) {
+      for (const std::string& field : fields) batch.AddColumn(field);
+      batch.AddUnit("test.json");
+    }
+    auto rows = (*reader)->ReadBatch(batch, max_rows);
     EXPECT_TRUE(rows.ok()) << rows.status().ToString();
     if (!rows.ok() || *rows == 0) break;
   }
+  for (size_t i = 0; i < framed.size(); ++i) {
+    if (decoders[0] == nullptr) break;  // a format that decodes in ReadBatch
+    decoders[i % decoders.size()]->Decode(framed[i]);
+  }
+  for (Batch& b : framed) {
+    for (size_t r = 0; r < b.num_rows(); ++r) {
+      const size_t row = out.batch.AppendRow(b.origin(r), b.record_text(r));
+      if (b.has_parse_error(r)) {
+        out.batch.SetParseError(row, b.parse_error(r).code, b.parse_error(r).message);
+        continue;
+      }
+      for (size_t c = 0; c < fields.size(); ++c) {
+        out.batch.SetCell(row, c, b.column(c).kind[r], b.column(c).raw[r]);
+      }
+    }
+  }
+  if (parallel) out.framed = std::move(framed);
   out.format = (*reader)->format();
   out.bytes_consumed = (*reader)->bytes_consumed();
   return out;
@@ -344,6 +375,51 @@ TEST(JsonReader, BinaryGarbageDoesNotCrash) {
     auto out = ReadAll(data, {"a"}, options, 50);
     EXPECT_LE(out.bytes_consumed, data.size());
   }
+}
+
+// Workers decode NDJSON batches the reader only framed: the same rows, cells, errors and cut
+// record texts as decoding in ReadBatch, whatever the batch and chunk sizes.
+TEST(JsonReader, ParallelDecodingMatchesDecodingInReadBatch) {
+  std::string data;
+  for (int i = 0; i < 500; ++i) {
+    switch (i % 7) {
+      case 0:
+        data += "{\"a\": \"x\\n" + std::to_string(i) + "\", \"b\": " + std::to_string(i) + "}\n";
+        break;
+      case 1: data += "not json " + std::string(200, 'q') + "\n"; break;
+      case 2: data += "\n"; break;
+      case 3: data += "[1, 2]\n"; break;
+      case 4: data += "{\"b\": 1e400, \"c\": {\"deep\": [true, null]}}\r\n"; break;
+      case 5: data += "{\"a\": \"\xff\"}\n"; break;
+      default: data += "{\"b\": 012}\n"; break;
+    }
+  }
+  for (size_t chunk : {size_t{64}, size_t{4096}, size_t{4} << 20}) {
+    for (size_t max_rows : {size_t{1}, size_t{7}, size_t{1000}}) {
+      JsonOptions options;
+      options.chunk_size = chunk;
+      options.max_error_text = 50;
+      const auto inline_read = ReadAll(data, {"a", "b", "c"}, options, max_rows);
+      const auto parallel = ReadAll(data, {"a", "b", "c"}, options, max_rows, true);
+      ASSERT_EQ(Dump(parallel.batch), Dump(inline_read.batch)) << chunk << " " << max_rows;
+      ASSERT_EQ(parallel.batch.num_rows(), inline_read.batch.num_rows());
+      for (size_t r = 0; r < parallel.batch.num_rows(); ++r) {
+        ASSERT_EQ(parallel.batch.record_text(r), inline_read.batch.record_text(r)) << r;
+        if (inline_read.batch.has_parse_error(r)) {
+          ASSERT_EQ(parallel.batch.parse_error(r).message,
+                    inline_read.batch.parse_error(r).message);
+        }
+      }
+    }
+  }
+}
+
+TEST(JsonReader, ArraysDecodeInReadBatch) {
+  auto reader = JsonReader::Make(MakeMemoryStream("[{\"a\": 1}]", "t.json"), 0, {}, {"a"});
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ((*reader)->MakeParallelDecoder(), nullptr);
+  const auto out = ReadAll("[{\"a\": 1}, 5]", {"a"}, {}, 1000, true);
+  EXPECT_EQ(Dump(out.batch), (std::vector<std::string>{"1@1:n=1", "2@11:!json.not_object"}));
 }
 
 }  // namespace

@@ -14,6 +14,17 @@
 
 namespace assay::sources {
 
+/// Decodes the records of batches that a RecordReader framed but did not decode (see
+/// RecordReader::MakeParallelDecoder). One per thread; any decoder of a reader takes any of its
+/// batches, so decoding runs on the worker threads while the reader frames the next batch.
+class RecordDecoder {
+ public:
+  virtual ~RecordDecoder() = default;
+  /// Fills the cells of every row of `batch` that has no parse error yet, or marks the row as
+  /// unparseable with its reason.
+  virtual void Decode(Batch& batch) = 0;
+};
+
 /// Decodes records from a byte stream into rows of a Batch (CSV, NDJSON, JSON arrays).
 ///
 /// The caller builds the Batch with one column per wanted field, in the order the reader was
@@ -29,6 +40,13 @@ class RecordReader {
   /// into. Returns the rows appended; 0 = the input is exhausted. Adds the input bytes the rows
   /// cover to `batch.input_bytes`.
   virtual Result<size_t> ReadBatch(Batch& batch, size_t max_rows) = 0;
+
+  /// For formats whose records can be framed much faster than decoded (NDJSON: a record is a
+  /// line), a decoder for one worker thread; nullptr when ReadBatch decodes itself (CSV, JSON
+  /// arrays). After the first call ReadBatch only frames records — rows with their origin and
+  /// text, cells still null — and every batch must pass through one of the decoders before its
+  /// cells are read. A decoder does not refer to its reader and may outlive it.
+  virtual std::unique_ptr<RecordDecoder> MakeParallelDecoder() { return nullptr; }
 
   /// Resumes after a crash: discards decompressed input up to `byte_offset`, which must be a
   /// record boundary previously reported by bytes_consumed(), and numbers the next record `line`
