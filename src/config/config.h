@@ -82,6 +82,7 @@ struct PipelineConfig {
   std::filesystem::path warehouse = "./warehouse";  ///< lake root, working-directory relative
   std::filesystem::path state_dir = "./state";      ///< SQLite state store directory
   uint64_t batch_max_rows = 65536;
+  uint64_t batch_max_bytes = 1 << 20;       ///< input bytes one batch covers at most
   uint64_t commit_interval_rows = 1000000;  ///< commit a large file every this many rows
   int threads = 0;                          ///< 0 = all cores
   TierConfig tiers;

@@ -44,6 +44,14 @@ constexpr std::array kPipelineKeys = {
             .default_value = "65536",
             .unit = "rows",
             .doc = "Most rows in one batch moving through the pipeline; at least 1."},
+    KeySpec{.name = "batch_max_bytes",
+            .type = KeyType::kInteger,
+            .default_value = "1048576",
+            .unit = "bytes",
+            .doc = "Most input bytes one batch covers (a batch ends at whichever limit it "
+                   "reaches first; a single larger record still makes a batch). Bounds memory "
+                   "whatever the width of the rows, and keeps a batch's columns in the CPU "
+                   "caches; at least 1."},
     KeySpec{.name = "commit_interval_rows",
             .type = KeyType::kInteger,
             .default_value = "1000000",

@@ -64,6 +64,9 @@ void ReadPipeline(const YAML::Node& node, Diagnostics& diag, const YAML::Mark& f
   if (r.Get("batch_max_rows", &out->batch_max_rows) && out->batch_max_rows < 1) {
     r.Error("batch_max_rows", "must be at least 1");
   }
+  if (r.Get("batch_max_bytes", &out->batch_max_bytes) && out->batch_max_bytes < 1) {
+    r.Error("batch_max_bytes", "must be at least 1");
+  }
   if (r.Get("commit_interval_rows", &out->commit_interval_rows) && out->commit_interval_rows < 1) {
     r.Error("commit_interval_rows", "must be at least 1");
   }

@@ -182,6 +182,7 @@ TEST_F(ConfigLoaderTest, DefaultsFillEverythingLeftOut) {
   EXPECT_EQ(config.pipeline.warehouse, fs::path("./warehouse"));
   EXPECT_EQ(config.pipeline.state_dir, fs::path("./state"));
   EXPECT_EQ(config.pipeline.batch_max_rows, 65536u);
+  EXPECT_EQ(config.pipeline.batch_max_bytes, 1u << 20);
   EXPECT_DOUBLE_EQ(config.pipeline.tiers.gold_min_score, 0.95);
   EXPECT_DOUBLE_EQ(config.pipeline.tiers.silver_min_score, 0.80);
   EXPECT_EQ(config.pipeline.dimension_weights.size(), 5u);
@@ -281,12 +282,14 @@ TEST_F(ConfigLoaderTest, WrongTypesNameTheExpectedType) {
   threads: 1.5
   tiers: {gold: {min_score: high}}
   warehouse: [a, b]
+  batch_max_bytes: 0
 )yaml") + std::string(kMinimalSource) + "sinks: [{type: lake, row_group_max_rows: -5}]\n");
   EXPECT_CONFIG_ERROR(errors, "pipeline.batch_max_rows", 2, 19, "expected an integer");
   EXPECT_CONFIG_ERROR(errors, "pipeline.threads", 3, 12, "expected an integer");
   EXPECT_CONFIG_ERROR(errors, "pipeline.tiers.gold.min_score", 4, 29, "expected a number");
   EXPECT_CONFIG_ERROR(errors, "pipeline.warehouse", 5, 14, "expected a path");
-  EXPECT_CONFIG_ERROR(errors, "sinks[0].row_group_max_rows", 7, 42, "between 0 and");
+  EXPECT_CONFIG_ERROR(errors, "pipeline.batch_max_bytes", 6, 20, "at least 1");
+  EXPECT_CONFIG_ERROR(errors, "sinks[0].row_group_max_rows", 8, 42, "between 0 and");
 }
 
 TEST_F(ConfigLoaderTest, BooleansAndCharactersAreChecked) {

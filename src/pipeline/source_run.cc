@@ -134,6 +134,8 @@ class SourceRun {
     fo.csv.quote = cfg_.csv.quote;
     fo.csv.null_values = cfg_.csv.null_values;
     fo.csv.column_names = cfg_.csv.column_names;
+    fo.csv.batch_max_bytes = p_.config.pipeline.batch_max_bytes;
+    fo.json.batch_max_bytes = p_.config.pipeline.batch_max_bytes;
     for (const schema::Field& f : source_.schema.fields) fo.fields.push_back(f.name);
     // Without a header, columns are the schema's properties in order unless named explicitly.
     if (!fo.csv.header && fo.csv.column_names.empty()) fo.csv.column_names = fo.fields;

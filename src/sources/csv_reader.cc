@@ -363,7 +363,7 @@ Result<size_t> CsvReader::ReadBatch(Batch& batch, size_t max_rows) {
   uint64_t held_generation = 0;
   size_t rows = 0;
   Record record;
-  while (rows < max_rows) {
+  while (rows < max_rows && consumed_ - start_consumed < options_.batch_max_bytes) {
     ASSIGN_OR_RETURN(bool have, NextRecord(&record));
     if (!have) break;
     if (held_generation != input_.buffer_generation()) {

@@ -38,6 +38,8 @@ struct CsvOptions {
   bool strict_quotes = false;
   /// Bytes read from the stream at a time (a record larger than this still works).
   size_t chunk_size = 4 << 20;
+  /// ReadBatch stops once the batch covers this many input bytes (after at least one record).
+  size_t batch_max_bytes = SIZE_MAX;
   /// record_text of a rejected row is cut to this many bytes.
   size_t max_error_text = 64 << 10;
 };

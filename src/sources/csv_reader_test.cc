@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <random>
 #include <sstream>
 
@@ -440,6 +441,34 @@ TEST(CsvReader, CsvSpectrumConformance) {
     ++cases;
   }
   EXPECT_GE(cases, 12u);
+}
+
+// A batch ends at batch_max_bytes of input (the record that crosses it included), so memory
+// follows the bytes, not the row count; one record larger than the limit is still a batch.
+TEST(CsvReader, BatchEndsAtItsByteLimit) {
+  std::string data = "a,b\n";
+  for (int i = 0; i < 100; ++i) data += "1234567,89\n";  // 11 bytes per record
+  data += std::string(50, 'x') + ",y\n";
+  CsvOptions options;
+  options.batch_max_bytes = 100;
+  auto reader = CsvReader::Make(MakeMemoryStream(data, "t.csv"), 0, options, {"a", "b"});
+  ASSERT_TRUE(reader.ok());
+  std::vector<size_t> sizes;
+  uint64_t covered = 0;
+  while (true) {
+    Batch batch;
+    batch.AddColumn("a");
+    batch.AddColumn("b");
+    auto rows = (*reader)->ReadBatch(batch, 1000);
+    ASSERT_TRUE(rows.ok());
+    if (*rows == 0) break;
+    sizes.push_back(*rows);
+    covered += batch.input_bytes;
+    EXPECT_LT(batch.input_bytes, 100u + 53u);
+  }
+  EXPECT_EQ(sizes.front(), 10u);  // 10 records = 110 bytes: the 10th crosses the limit
+  EXPECT_EQ(std::accumulate(sizes.begin(), sizes.end(), size_t{0}), 101u);
+  EXPECT_EQ(covered, data.size() - 4);  // everything after the header
 }
 
 }  // namespace

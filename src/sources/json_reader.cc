@@ -264,7 +264,7 @@ Result<size_t> JsonReader::ReadBatch(Batch& batch, size_t max_rows) {
   size_t rows = 0;
   Span span;
   std::string message;
-  while (rows < max_rows) {
+  while (rows < max_rows && consumed_ - start_consumed < options_.batch_max_bytes) {
     bool have = false;
     if (format_ == JsonFormat::kArray) {
       ASSIGN_OR_RETURN(have, NextElement(&span));

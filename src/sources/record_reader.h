@@ -36,9 +36,10 @@ class RecordReader {
  public:
   virtual ~RecordReader() = default;
 
-  /// Appends up to `max_rows` rows to `batch` and holds the input buffers their views point
-  /// into. Returns the rows appended; 0 = the input is exhausted. Adds the input bytes the rows
-  /// cover to `batch.input_bytes`.
+  /// Appends up to `max_rows` rows to `batch` (fewer when the reader's batch_max_bytes option
+  /// is reached first) and holds the input buffers their views point into. Returns the rows
+  /// appended; 0 = the input is exhausted. Adds the input bytes the rows cover to
+  /// `batch.input_bytes`.
   virtual Result<size_t> ReadBatch(Batch& batch, size_t max_rows) = 0;
 
   /// For formats whose records can be framed much faster than decoded (NDJSON: a record is a
