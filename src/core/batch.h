@@ -93,6 +93,8 @@ class Batch {
   /// Replaces a row's record text (a decoder cutting a rejected record to its error-text limit).
   void set_record_text(size_t row, std::string_view text) { record_text_[row] = text; }
   bool has_parse_error(size_t row) const { return parse_failed_[row] != 0; }
+  /// One byte per row, 1 = parse error (has_parse_error as an array, for column-wise loops).
+  const uint8_t* parse_failed() const { return parse_failed_.data(); }
   const ParseError& parse_error(size_t row) const { return parse_errors_[row]; }
 
   /// Units (file paths, partitions) that RowOrigin::unit indexes.

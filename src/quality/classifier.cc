@@ -85,20 +85,23 @@ void Classifier::Classify(const Batch& batch, Grades& out, EvalScratch& scratch)
     uint16_t* applicable = scratch.applicable.data() + dim * rows;
     uint16_t* passed = scratch.passed.data() + dim * rows;
     const schema::Severity severity = check.info().severity;
+    uint8_t* severe = severity == schema::Severity::kCritical ? scratch.critical_failed.data()
+                      : severity == schema::Severity::kError  ? scratch.error_failed.data()
+                                                              : nullptr;
+    // Branch-free, so the compiler vectorises it; a parse error alone rejects its row, so its
+    // check failures are not counted.
+    const uint8_t* parse_failed = batch.parse_failed();
+    uint32_t* failures = counts.data() + 1;
     for (size_t r = 0; r < rows; ++r) {
       const uint8_t o = outcome[r];
-      if (o == kNotApplicable) continue;
-      ++applicable[r];
-      if (o == kPass) {
-        ++passed[r];
-        continue;
+      applicable[r] += static_cast<uint16_t>(o != kNotApplicable);
+      passed[r] += static_cast<uint16_t>(o == kPass);
+      failures[r] += static_cast<uint32_t>(o == kFail) & (parse_failed[r] ^ 1U);
+    }
+    if (severe != nullptr) {
+      for (size_t r = 0; r < rows; ++r) {
+        severe[r] |= static_cast<uint8_t>(outcome[r] == kFail) & (parse_failed[r] ^ 1U);
       }
-      if (batch.has_parse_error(r)) continue;  // rejected for the parse error alone
-      ++counts[r + 1];
-      if (severity == schema::Severity::kCritical)
-        scratch.critical_failed[r] = 1;
-      else if (severity == schema::Severity::kError)
-        scratch.error_failed[r] = 1;
     }
   }
   for (size_t r = 0; r < rows; ++r) counts[r + 1] += counts[r];

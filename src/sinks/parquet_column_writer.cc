@@ -516,6 +516,16 @@ class StringWriter final : public ColumnChunkWriter {
   }
 
   void AddToDictionary(std::string_view v) {
+    // Runs of one value (`_tier`, `_source`, an empty `_failed`, sorted codes) skip the hash.
+    if (!indices_.empty()) {
+      const std::string_view previous = Entry(indices_.back());
+      if (previous.size() == v.size() &&
+          (v.empty() || std::memcmp(previous.data(), v.data(), v.size()) == 0)) {
+        indices_.push_back(indices_.back());
+        ProbeDictionary();
+        return;
+      }
+    }
     bool inserted = false;
     const uint32_t id = hash_.FindOrInsert(
         XXH3_64bits(v.data(), v.size()), [&](uint32_t e) { return Entry(e) == v; }, &inserted);
@@ -526,6 +536,10 @@ class StringWriter final : public ColumnChunkWriter {
       UpdateMinMax(v);  // a value already in the dictionary cannot move min or max
       if (dict_.size() > options_.dictionary_max_bytes) FallBackToPlain();
     }
+    ProbeDictionary();
+  }
+
+  void ProbeDictionary() {
     if (indices_.size() == kDictionaryProbeValues && dict_active_ &&
         DictionaryLosing(indices_.size(), dict_offsets_.size(), dict_.size(), plain_bytes_)) {
       FallBackToPlain();
