@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <re2/re2.h>
 
+#include <cstring>
 #include <optional>
 #include <unordered_set>
 
@@ -149,8 +150,8 @@ class EnumCheck final : public ValueCheck<EnumCheck> {
             if (auto t = ParseTimestampText(l.text)) ints_.insert(*t);
           } else if (type == FieldType::kDate) {
             if (auto d = ParseDateText(l.text)) ints_.insert(*d);
-          } else {
-            strings_.insert(l.text);
+          } else if (strings_.insert(l.text).second) {
+            few_strings_.push_back(l.text);
           }
           break;
         case Literal::Kind::kNumber: numbers_.insert(l.number); break;
@@ -164,7 +165,7 @@ class EnumCheck final : public ValueCheck<EnumCheck> {
   uint8_t Test(const Column& col, size_t r) const {
     switch (col.type) {
       case FieldType::kString:
-      case FieldType::kAny: return strings_.count(col.str[r]) ? kPass : kFail;
+      case FieldType::kAny: return HasString(col.str[r]) ? kPass : kFail;
       case FieldType::kInteger:
         return numbers_.count(static_cast<double>(col.i64[r])) ? kPass : kFail;
       case FieldType::kNumber: return numbers_.count(col.f64[r]) ? kPass : kFail;
@@ -191,7 +192,20 @@ class EnumCheck final : public ValueCheck<EnumCheck> {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
+  /// Codes and currencies are a handful of values: comparing a few short strings beats hashing.
+  bool HasString(std::string_view v) const {
+    if (few_strings_.size() > kLinearScanMax) return strings_.contains(v);
+    for (const std::string& s : few_strings_) {
+      if (s.size() == v.size() && (v.empty() || std::memcmp(s.data(), v.data(), v.size()) == 0)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  static constexpr size_t kLinearScanMax = 8;
+
   std::unordered_set<std::string, ViewHash, std::equal_to<>> strings_;
+  std::vector<std::string> few_strings_;  ///< strings_ in a list, scanned when short
   std::unordered_set<double> numbers_;
   std::unordered_set<int64_t> ints_;
 };
