@@ -63,7 +63,8 @@ constexpr std::array kPipelineKeys = {
             .type = KeyType::kInteger,
             .default_value = "0",
             .unit = "threads",
-            .doc = "Worker threads; 0 = one per core."},
+            .doc = "Threads that decode, grade and write, the one reading the input included "
+                   "(it also works whenever the others are busy); 0 = one per core."},
     KeySpec{.name = "tiers", .type = KeyType::kMap, .doc = "Score thresholds of the tiers."},
     KeySpec{.name = "dimension_weights",
             .type = KeyType::kMap,

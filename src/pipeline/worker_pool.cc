@@ -4,8 +4,7 @@ namespace assay::pipeline {
 
 WorkerPool::WorkerPool(size_t threads, size_t queue_capacity, Work work)
     : work_(std::move(work)), capacity_(queue_capacity < 1 ? 1 : queue_capacity) {
-  if (threads < 1) threads = 1;
-  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this, i] { Loop(i); });
+  for (size_t i = 0; i + 1 < threads; ++i) threads_.emplace_back([this, i] { Loop(i); });
 }
 
 WorkerPool::~WorkerPool() {
@@ -14,17 +13,26 @@ WorkerPool::~WorkerPool() {
     stop_ = true;
   }
   not_empty_.notify_all();
-  not_full_.notify_all();
   for (std::thread& t : threads_) t.join();
 }
 
 void WorkerPool::Submit(std::unique_ptr<Batch> batch) {
-  std::unique_lock lock(mu_);
-  not_full_.wait(lock, [&] { return queue_.size() < capacity_ || stop_; });
-  if (stop_ || !error_.ok()) return;
-  queue_.push_back(std::move(batch));
-  ++in_flight_;
-  not_empty_.notify_one();
+  {
+    std::lock_guard lock(mu_);
+    if (stop_ || !error_.ok()) return;
+    if (!threads_.empty() && queue_.size() < capacity_) {
+      queue_.push_back(std::move(batch));
+      ++in_flight_;
+      not_empty_.notify_one();
+      return;
+    }
+  }
+  Status status = work_(threads_.size(), *batch);
+  batch.reset();
+  if (!status.ok()) {
+    std::lock_guard lock(mu_);
+    if (error_.ok()) error_ = std::move(status);
+  }
 }
 
 Status WorkerPool::Drain() {
@@ -49,7 +57,6 @@ void WorkerPool::Loop(size_t worker) {
       if (queue_.empty()) return;  // stopping
       batch = std::move(queue_.front());
       queue_.pop_front();
-      not_full_.notify_one();
       if (!error_.ok()) {  // a batch after a failure would only be thrown away later
         if (--in_flight_ == 0) idle_.notify_all();
         continue;

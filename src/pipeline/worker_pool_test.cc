@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 namespace assay::pipeline {
 namespace {
@@ -43,6 +46,52 @@ TEST(WorkerPool, FirstErrorIsReportedOnceAndLaterBatchesAreDropped) {
   EXPECT_LT(calls.load(), 10);
   EXPECT_TRUE(pool.Drain().ok());  // reported once
   pool.Submit(BatchOf(1));
+  EXPECT_TRUE(pool.Drain().ok());
+}
+
+// One thread means the caller's: every batch runs inline, as worker 0, on the calling thread.
+TEST(WorkerPool, OneThreadRunsEverythingOnTheCaller) {
+  const std::thread::id caller = std::this_thread::get_id();
+  size_t calls = 0;
+  WorkerPool pool(1, 4, [&](size_t worker, Batch&) {
+    EXPECT_EQ(worker, 0u);
+    EXPECT_EQ(std::this_thread::get_id(), caller);
+    ++calls;
+    return Status::Ok();
+  });
+  EXPECT_EQ(pool.threads(), 1u);
+  for (int i = 0; i < 5; ++i) pool.Submit(BatchOf(1));
+  EXPECT_EQ(calls, 5u);  // done before Drain: nothing was queued
+  EXPECT_TRUE(pool.Drain().ok());
+}
+
+// With the pool's threads busy and the queue full, the caller does the work itself (as the
+// last worker index) rather than wait.
+TEST(WorkerPool, CallerRunsWhenTheQueueIsFull) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<size_t> caller_runs{0};
+  const std::thread::id caller = std::this_thread::get_id();
+  WorkerPool pool(2, 1, [&](size_t worker, Batch&) {
+    if (std::this_thread::get_id() == caller) {
+      EXPECT_EQ(worker, 1u);
+      ++caller_runs;
+      return Status::Ok();
+    }
+    EXPECT_EQ(worker, 0u);
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return release; });
+    return Status::Ok();
+  });
+  // The pool thread blocks on its first batch, one more fills the queue: the rest run here.
+  for (int i = 0; i < 6; ++i) pool.Submit(BatchOf(1));
+  EXPECT_GE(caller_runs.load(), 4u);
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
   EXPECT_TRUE(pool.Drain().ok());
 }
 
