@@ -72,7 +72,8 @@ struct SinkConfig {
   int compression_level = 1;         ///< zstd level (1..22); ignored by other codecs
   std::filesystem::path path;        ///< ndjson output directory (working-directory relative)
   std::vector<std::string> tiers;    ///< subset of gold|silver|bronze|rejected; empty = all four
-  uint64_t row_group_max_rows = 122880;  ///< Parquet row group size (DuckDB's default)
+  uint64_t row_group_max_rows = 122880;    ///< Parquet row group size (DuckDB's default)
+  uint64_t row_group_max_bytes = 8 << 20;  ///< ...or this many unencoded bytes, if fewer
   Location location;
 };
 

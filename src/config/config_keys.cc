@@ -230,6 +230,13 @@ constexpr std::array kSinkKeys = {
             .unit = "rows",
             .doc = "Most rows in one Parquet row group (a writer holds one row group per tier in "
                    "memory); at least 1."},
+    KeySpec{.name = "row_group_max_bytes",
+            .type = KeyType::kInteger,
+            .default_value = "8388608",
+            .unit = "bytes",
+            .doc = "A row group also ends when its values take this many bytes unencoded, so "
+                   "the memory a writer holds (one row group per tier per worker thread) does "
+                   "not depend on the width of the rows; at least 1."},
 };
 
 constexpr std::array kLoggingRootKeys = {

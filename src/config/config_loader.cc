@@ -258,6 +258,9 @@ void ReadSink(const YAML::Node& node, const std::string& path, Diagnostics& diag
   if (r.Get("row_group_max_rows", &out->row_group_max_rows) && out->row_group_max_rows < 1) {
     r.Error("row_group_max_rows", "must be at least 1");
   }
+  if (r.Get("row_group_max_bytes", &out->row_group_max_bytes) && out->row_group_max_bytes < 1) {
+    r.Error("row_group_max_bytes", "must be at least 1");
+  }
 }
 
 Result<Config> ParseConfigImpl(std::string_view text, const fs::path& path, const Environment& env,

@@ -358,7 +358,8 @@ Result<size_t> CsvReader::ReadBatch(Batch& batch, size_t max_rows) {
                            " columns, expected " + std::to_string(fields_.size()));
   }
   started_ = true;
-  ReserveRows(batch, fields_.size(), max_rows);
+  ReserveRows(batch, fields_.size(),
+              ExpectedBatchRows(max_rows, options_.batch_max_bytes, bytes_read_, records_read_));
   const uint64_t start_consumed = consumed_;
   uint64_t held_generation = 0;
   size_t rows = 0;
@@ -409,6 +410,8 @@ Result<size_t> CsvReader::ReadBatch(Batch& batch, size_t max_rows) {
     ++rows;
   }
   batch.input_bytes += consumed_ - start_consumed;
+  bytes_read_ += consumed_ - start_consumed;
+  records_read_ += rows;
   return rows;
 }
 

@@ -37,7 +37,7 @@ struct CsvOptions {
   /// false (default): the quote is kept as an ordinary character.
   bool strict_quotes = false;
   /// Bytes read from the stream at a time (a record larger than this still works).
-  size_t chunk_size = 4 << 20;
+  size_t chunk_size = 1 << 20;
   /// ReadBatch stops once the batch covers this many input bytes (after at least one record).
   size_t batch_max_bytes = SIZE_MAX;
   /// record_text of a rejected row is cut to this many bytes.
@@ -121,6 +121,8 @@ class CsvReader final : public RecordReader {
   uint64_t line_ = 1;
   uint64_t consumed_ = 0;
   bool started_ = false;
+  uint64_t bytes_read_ = 0;  ///< by ReadBatch, for ExpectedBatchRows
+  uint64_t records_read_ = 0;
   /// [input_.begin(), utf8_valid_end_) of the current buffer is known to be valid UTF-8.
   const char* utf8_valid_end_ = nullptr;
 };

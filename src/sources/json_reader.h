@@ -32,7 +32,7 @@ enum class JsonFormat : unsigned char {
 struct JsonOptions {
   JsonFormat format = JsonFormat::kAuto;
   /// Bytes read from the stream at a time (a larger record still works).
-  size_t chunk_size = 4 << 20;
+  size_t chunk_size = 1 << 20;
   /// ReadBatch stops once the batch covers this many input bytes (after at least one record).
   size_t batch_max_bytes = SIZE_MAX;
   /// record_text of a rejected row is cut to this many bytes.
@@ -96,6 +96,8 @@ class JsonReader final : public RecordReader {
   uint64_t line_ = 1;
   uint64_t consumed_ = 0;
   bool started_ = false;
+  uint64_t bytes_read_ = 0;  ///< by ReadBatch, for ExpectedBatchRows
+  uint64_t records_read_ = 0;
 };
 
 /// Convenience for RecordReader users: JsonReader::Make.
