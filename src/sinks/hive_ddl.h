@@ -16,7 +16,8 @@ std::string HiveDdl(Tier tier, const std::string& dataset, const std::vector<Out
                     const std::filesystem::path& location);
 
 /// Writes `text` to `path` atomically: a hidden temporary file in `temp_dir` (same file system;
-/// where crash recovery looks for leftovers), fsync, rename.
+/// where crash recovery looks for leftovers), fsync, rename. Does nothing when `path` already
+/// holds exactly `text`.
 Status WriteFileAtomically(const std::filesystem::path& path, const std::string& text,
                            const std::filesystem::path& temp_dir);
 
