@@ -65,6 +65,23 @@ bool MatchesFormat(StringFormat format, std::string_view text) {
   return false;
 }
 
+namespace {
+
+/// Types every non-null cell of `col` with `parse(kind, raw, row) -> bool`: one loop per field
+/// type, so the type dispatch happens once per column and the parser inlines into the loop.
+template <typename Parse>
+void TypeColumn(Column& col, size_t rows, Parse&& parse) {
+  for (size_t r = 0; r < rows; ++r) {
+    const CellKind kind = col.kind[r];
+    if (kind == CellKind::kNull) continue;
+    const bool ok = parse(kind, col.raw[r], r);
+    col.valid[r] = ok ? 1 : 0;
+    col.type_failed[r] = ok ? 0 : 1;
+  }
+}
+
+}  // namespace
+
 void TypeBatch(const Schema& schema, Batch& batch) {
   const size_t rows = batch.num_rows();
   for (size_t f = 0; f < schema.fields.size() && f < batch.columns().size(); ++f) {
@@ -78,56 +95,63 @@ void TypeBatch(const Schema& schema, Batch& batch) {
     if (field.type == FieldType::kNumber) col.f64.assign(rows, 0);
     if (field.type == FieldType::kString || field.type == FieldType::kAny) col.str.assign(rows, {});
 
-    for (size_t r = 0; r < rows; ++r) {
-      const CellKind kind = col.kind[r];
-      if (kind == CellKind::kNull) continue;
-      const std::string_view raw = col.raw[r];
-      const bool text = kind == CellKind::kText;
-      bool ok = false;
-      switch (field.type) {
-        case FieldType::kAny:
+    // A JSON number follows the text rule too, so CSV and NDJSON grade alike (§3a). A value
+    // that fails its type check keeps the zero / empty typed value it was given above.
+    switch (field.type) {
+      case FieldType::kAny:
+        TypeColumn(col, rows, [&](CellKind, std::string_view raw, size_t r) {
           col.str[r] = raw;
-          ok = true;
-          break;
-        case FieldType::kString:
-          if (text || kind == CellKind::kString) {
-            ok = MatchesFormat(field.format, raw);
-            col.str[r] = raw;
-          }
-          break;
-        case FieldType::kInteger: {
-          // A JSON number follows the text rule too, so CSV and NDJSON grade alike (§3a).
-          if (text || kind == CellKind::kNumber) {
-            if (auto v = ParseIntegerText(raw)) col.i64[r] = *v, ok = true;
-          }
-          break;
-        }
-        case FieldType::kNumber: {
-          if (text || kind == CellKind::kNumber) {
-            if (auto v = ParseNumberText(raw)) col.f64[r] = *v, ok = true;
-          }
-          break;
-        }
-        case FieldType::kBoolean: {
-          if (text || kind == CellKind::kBool) {
-            if (auto v = ParseBooleanText(raw)) col.i64[r] = *v ? 1 : 0, ok = true;
-          }
-          break;
-        }
-        case FieldType::kTimestamp:
-          if (text || kind == CellKind::kString) {
-            if (auto v = ParseTimestampText(raw)) col.i64[r] = *v, ok = true;
-          }
-          break;
-        case FieldType::kDate:
-          if (text || kind == CellKind::kString) {
-            if (auto v = ParseDateText(raw)) col.i64[r] = *v, ok = true;
-          }
-          break;
-      }
-      col.valid[r] = ok ? 1 : 0;
-      col.type_failed[r] = ok ? 0 : 1;
-      if (!ok && !col.str.empty()) col.str[r] = {};
+          return true;
+        });
+        break;
+      case FieldType::kString:
+        TypeColumn(col, rows, [&](CellKind kind, std::string_view raw, size_t r) {
+          if (kind != CellKind::kText && kind != CellKind::kString) return false;
+          if (!MatchesFormat(field.format, raw)) return false;
+          col.str[r] = raw;
+          return true;
+        });
+        break;
+      case FieldType::kInteger:
+        TypeColumn(col, rows, [&](CellKind kind, std::string_view raw, size_t r) {
+          if (kind != CellKind::kText && kind != CellKind::kNumber) return false;
+          const auto v = ParseIntegerText(raw);
+          if (v) col.i64[r] = *v;
+          return v.has_value();
+        });
+        break;
+      case FieldType::kNumber:
+        TypeColumn(col, rows, [&](CellKind kind, std::string_view raw, size_t r) {
+          if (kind != CellKind::kText && kind != CellKind::kNumber) return false;
+          const auto v = ParseNumberText(raw);
+          if (v) col.f64[r] = *v;
+          return v.has_value();
+        });
+        break;
+      case FieldType::kBoolean:
+        TypeColumn(col, rows, [&](CellKind kind, std::string_view raw, size_t r) {
+          if (kind != CellKind::kText && kind != CellKind::kBool) return false;
+          const auto v = ParseBooleanText(raw);
+          if (v) col.i64[r] = *v ? 1 : 0;
+          return v.has_value();
+        });
+        break;
+      case FieldType::kTimestamp:
+        TypeColumn(col, rows, [&](CellKind kind, std::string_view raw, size_t r) {
+          if (kind != CellKind::kText && kind != CellKind::kString) return false;
+          const auto v = ParseTimestampText(raw);
+          if (v) col.i64[r] = *v;
+          return v.has_value();
+        });
+        break;
+      case FieldType::kDate:
+        TypeColumn(col, rows, [&](CellKind kind, std::string_view raw, size_t r) {
+          if (kind != CellKind::kText && kind != CellKind::kString) return false;
+          const auto v = ParseDateText(raw);
+          if (v) col.i64[r] = *v;
+          return v.has_value();
+        });
+        break;
     }
   }
 }
