@@ -32,7 +32,7 @@ int DaysInMonth(int y, int m) {
 
 // Parses YYYY-MM-DD at pos into days since epoch.
 bool ReadDate(std::string_view text, size_t& pos, int64_t& days) {
-  int y, m, d;
+  int y = 0, m = 0, d = 0;
   if (!ReadDigits(text, pos, 4, y)) return false;
   if (pos >= text.size() || text[pos++] != '-') return false;
   if (!ReadDigits(text, pos, 2, m)) return false;
