@@ -178,18 +178,18 @@ class FixedWriter final : public ColumnChunkWriter {
     plain_bytes_ += appended * sizeof(T);
   }
 
-  bool ChooseDictionary() override {
+  Encoding ChooseEncoding() override {
     chosen_dictionary_ = false;
-    if (!dict_active_) return false;
+    if (!dict_active_) return Encoding::kPlain;
     const size_t n = indices_.size();
-    if (n == 0) return false;
+    if (n == 0) return Encoding::kPlain;
     if (DictionaryCost(n, dict_.size(), dict_.size() * sizeof(T)) >= plain_bytes_) {
       FallBackToPlain();
-      return false;
+      return Encoding::kPlain;
     }
     bit_width_ = BitWidthFor(dict_.size() - 1);
     chosen_dictionary_ = true;
-    return true;
+    return Encoding::kRleDictionary;
   }
 
   int32_t EncodeDictionary(std::vector<uint8_t>* out) override {
@@ -354,19 +354,28 @@ class StringWriter final : public ColumnChunkWriter {
     if (k < rows.count) AppendPlainValues(values, rows, k);
   }
 
-  bool ChooseDictionary() override {
+  Encoding ChooseEncoding() override {
     chosen_dictionary_ = false;
+    chosen_delta_ = false;
     plain_cursor_ = 0;
-    if (!dict_active_) return false;
-    const size_t n = indices_.size();
-    if (n == 0) return false;
-    if (DictionaryCost(n, dict_offsets_.size(), dict_.size()) >= plain_bytes_) {
+    if (dict_active_) {
+      const size_t n = indices_.size();
+      if (n == 0) return Encoding::kPlain;
+      if (DictionaryCost(n, dict_offsets_.size(), dict_.size()) < plain_bytes_) {
+        bit_width_ = BitWidthFor(dict_offsets_.size() - 1);
+        chosen_dictionary_ = true;
+        return Encoding::kRleDictionary;
+      }
       FallBackToPlain();
-      return false;
     }
-    bit_width_ = BitWidthFor(dict_offsets_.size() - 1);
-    chosen_dictionary_ = true;
-    return true;
+    // DELTA_BYTE_ARRAY drops the shared prefixes and the 4-byte lengths but adds about two
+    // bytes per value of bit-packed lengths; a third of the PLAIN bytes shared is a clear win
+    // (positions and sequential ids share well over half), random values stay PLAIN.
+    if (options_.delta_byte_array && num_values_ > 0 && shared_prefix_bytes_ * 3 >= plain_bytes_) {
+      chosen_delta_ = true;
+      return kDeltaByteArray;
+    }
+    return Encoding::kPlain;
   }
 
   int32_t EncodeDictionary(std::vector<uint8_t>* out) override {
@@ -382,6 +391,7 @@ class StringWriter final : public ColumnChunkWriter {
       EncodeRleHybrid(std::span<const uint32_t>(indices_).subspan(first, n), bit_width_, out);
       return n;
     }
+    if (chosen_delta_) return EncodeDeltaPage(first, budget_bytes, out);
     // Values are variable-length: walk the length prefixes from where the last page ended.
     const size_t begin = plain_cursor_;
     size_t end = begin;
@@ -419,7 +429,10 @@ class StringWriter final : public ColumnChunkWriter {
     num_values_ = 0;
     dict_active_ = options_.dictionary;
     chosen_dictionary_ = false;
+    chosen_delta_ = false;
     plain_cursor_ = 0;
+    shared_prefix_bytes_ = 0;
+    last_value_at_ = kNoValue;
     has_min_max_ = false;
     min_.clear();
     max_.clear();
@@ -441,6 +454,10 @@ class StringWriter final : public ColumnChunkWriter {
     std::string_view lo;
     std::string_view hi;
     bool any = false;
+    // The previous value, for the bytes DELTA_BYTE_ARRAY would not need to store.
+    std::string_view previous =
+        last_value_at_ == kNoValue ? std::string_view() : PlainAt(last_value_at_);
+    uint64_t shared = 0;
     for (size_t k = first; k < rows.count; ++k) {
       const uint32_t r = rows[k];
       if (values.valid != nullptr && values.valid[r] == 0) continue;
@@ -448,6 +465,9 @@ class StringWriter final : public ColumnChunkWriter {
       const auto len = static_cast<uint32_t>(v.size());
       std::memcpy(out + at, &len, 4);
       if (len != 0) std::memcpy(out + at + 4, v.data(), len);
+      shared += CommonPrefixLength(previous, v);
+      previous = v;
+      last_value_at_ = at;
       at += 4 + len;
       ++num_values_;
       if (!any) {
@@ -460,6 +480,7 @@ class StringWriter final : public ColumnChunkWriter {
       }
     }
     plain_bytes_ += bytes;
+    shared_prefix_bytes_ += shared;
     if (any) {
       UpdateMinMax(lo);
       UpdateMinMax(hi);
@@ -472,6 +493,37 @@ class StringWriter final : public ColumnChunkWriter {
     out->resize(at + 4 + v.size());
     std::memcpy(out->data() + at, &len, 4);
     if (!v.empty()) std::memcpy(out->data() + at + 4, v.data(), v.size());
+  }
+
+  /// The PLAIN value whose length prefix starts at byte `at` of plain_.
+  std::string_view PlainAt(size_t at) const {
+    uint32_t len = 0;
+    std::memcpy(&len, plain_.data() + at, 4);
+    return {reinterpret_cast<const char*>(plain_.data() + at + 4), len};
+  }
+
+  /// One DELTA_BYTE_ARRAY page body from value `first` on (the byte cursor says where it
+  /// starts). The budget counts suffix bytes plus about a byte per value in each lengths stream:
+  /// pages come out near page_max_bytes encoded, as PLAIN pages do.
+  size_t EncodeDeltaPage(size_t first, size_t budget_bytes, std::vector<uint8_t>* out) {
+    const size_t begin = plain_cursor_;
+    const size_t remaining = num_values_ - first;
+    size_t end = begin;
+    size_t n = 0;
+    size_t estimate = 0;
+    std::string_view previous;  // each page's stream restarts: its first value has no prefix
+    while (n < remaining) {
+      const std::string_view v = PlainAt(end);
+      const size_t cost = v.size() - CommonPrefixLength(previous, v) + 2;
+      if (n > 0 && estimate + cost > budget_bytes) break;
+      estimate += cost;
+      previous = v;
+      end += 4 + v.size();
+      ++n;
+    }
+    EncodeDeltaByteArray(std::span<const uint8_t>(plain_).subspan(begin, end - begin), n, out);
+    plain_cursor_ = end;
+    return n;
   }
 
   std::string_view Entry(uint32_t id) const {
@@ -549,12 +601,17 @@ class StringWriter final : public ColumnChunkWriter {
   void FallBackToPlain() {
     plain_.clear();
     plain_.reserve(plain_bytes_);
+    std::string_view previous;
+    uint64_t shared = 0;
     for (uint32_t id : indices_) {
+      const std::string_view v = Entry(id);
+      shared += CommonPrefixLength(previous, v);
+      previous = v;
+      last_value_at_ = plain_.size();
       const size_t at = dict_offsets_[id];
-      uint32_t len = 0;
-      std::memcpy(&len, dict_.data() + at, 4);
-      plain_.insert(plain_.end(), dict_.begin() + at, dict_.begin() + at + 4 + len);
+      plain_.insert(plain_.end(), dict_.begin() + at, dict_.begin() + at + 4 + v.size());
     }
+    shared_prefix_bytes_ = shared;
     dict_.clear();
     dict_offsets_.clear();
     indices_.clear();
@@ -572,6 +629,12 @@ class StringWriter final : public ColumnChunkWriter {
   bool chosen_dictionary_ = false;
   int bit_width_ = 1;
   size_t plain_cursor_ = 0;  ///< byte offset in plain_ of the next value EncodeValues writes
+  bool chosen_delta_ = false;
+  /// Sum over PLAIN values of the prefix each shares with the previous value: the bytes
+  /// DELTA_BYTE_ARRAY leaves out. Counted as values are appended (or on falling back to PLAIN).
+  uint64_t shared_prefix_bytes_ = 0;
+  static constexpr size_t kNoValue = std::numeric_limits<size_t>::max();
+  size_t last_value_at_ = kNoValue;  ///< byte offset in plain_ of the last value appended
   bool has_min_max_ = false;
   std::string min_;
   std::string max_;
@@ -600,7 +663,7 @@ class BoolWriter final : public ColumnChunkWriter {
     plain_bytes_ = values_.size() / 8 + 1;
   }
 
-  bool ChooseDictionary() override { return false; }
+  Encoding ChooseEncoding() override { return Encoding::kPlain; }
   int32_t EncodeDictionary(std::vector<uint8_t>* /*out*/) override { return 0; }
 
   size_t EncodeValues(size_t first, size_t budget_bytes, std::vector<uint8_t>* out) override {
@@ -760,7 +823,8 @@ Status ColumnChunkWriter::Flush(Compressor& compressor, int64_t file_offset, Pag
   md.num_values = static_cast<int64_t>(num_rows_);
   int64_t uncompressed_total = 0;
 
-  const bool dictionary = ChooseDictionary();
+  const Encoding value_encoding = ChooseEncoding();
+  const bool dictionary = value_encoding == Encoding::kRleDictionary;
   if (dictionary) {
     md.dictionary_page_offset = offset_now();
     scratch.page.clear();
@@ -773,7 +837,6 @@ Status ColumnChunkWriter::Flush(Compressor& compressor, int64_t file_offset, Pag
   }
 
   md.data_page_offset = offset_now();
-  const Encoding value_encoding = dictionary ? Encoding::kRleDictionary : Encoding::kPlain;
   const size_t num_values = num_rows_ - null_count_;
   size_t row = 0;
   size_t value = 0;
@@ -816,7 +879,8 @@ Status ColumnChunkWriter::Flush(Compressor& compressor, int64_t file_offset, Pag
   } while (row < num_rows_);
   md.encoding_stats.push_back({PageType::kDataPage, value_encoding, pages});
 
-  md.encodings.push_back(Encoding::kPlain);  // values, or the dictionary page
+  // The dictionary page's encoding, or the values'.
+  md.encodings.push_back(dictionary ? Encoding::kPlain : value_encoding);
   if (spec_.nullable) md.encodings.push_back(Encoding::kRle);
   if (dictionary) md.encodings.push_back(Encoding::kRleDictionary);
   md.total_uncompressed_size = uncompressed_total;

@@ -12,6 +12,9 @@
 
 namespace assay::sinks {
 
+/// DELTA_BYTE_ARRAY (Encodings.md, = 7), which format::Encoding does not name yet.
+inline constexpr format::Encoding kDeltaByteArray = static_cast<format::Encoding>(7);
+
 /// The rows of one Append call: row k (0 <= k < count) is `selection[begin + k]`, or `begin + k`
 /// when `selection` is null.
 struct RowRange {
@@ -29,7 +32,10 @@ struct ColumnChunkOptions {
   size_t page_max_bytes = 1 << 20;        ///< encoded values per data page (one value at least)
   bool dictionary = true;                 ///< try dictionary encoding (not for booleans)
   size_t dictionary_max_bytes = 1 << 20;  ///< give up the dictionary past this PLAIN size
-  size_t statistics_max_bytes = 4096;     ///< omit min/max values longer than this
+  /// Write a non-dictionary string chunk as DELTA_BYTE_ARRAY when values share long prefixes
+  /// with the previous value (paths with line numbers, sequential ids); PLAIN otherwise.
+  bool delta_byte_array = true;
+  size_t statistics_max_bytes = 4096;  ///< omit min/max values longer than this
 };
 
 /// Buffers one column's values for the current row group and encodes them as one column chunk:
@@ -80,13 +86,15 @@ class ColumnChunkWriter {
   virtual Status ValidateValues(const ColumnValues& values, const RowRange& rows) const = 0;
   /// Appends the non-null values of `rows` (those with valid == null or valid[row] != 0).
   virtual void AppendValues(const ColumnValues& values, const RowRange& rows) = 0;
-  /// Called once at the start of Flush: decides dictionary vs PLAIN for this chunk. Returns true
-  /// for dictionary encoding (then EncodeDictionary is called before the data pages).
-  virtual bool ChooseDictionary() = 0;
+  /// Called once at the start of Flush: picks the encoding of this chunk's data pages, one of
+  /// kRleDictionary (then EncodeDictionary is called before the data pages), kPlain, or
+  /// kDeltaByteArray (strings only).
+  virtual format::Encoding ChooseEncoding() = 0;
   /// Appends the PLAIN dictionary page body; returns the number of entries.
   virtual int32_t EncodeDictionary(std::vector<uint8_t>* out) = 0;
   /// Appends values from `first` on, as many as fit in `budget_bytes` (at least one if any
-  /// remain), in the chosen encoding; returns how many. Called with increasing `first`.
+  /// remain), in the chosen encoding, as one self-contained page body; returns how many. Called
+  /// with increasing `first`.
   virtual size_t EncodeValues(size_t first, size_t budget_bytes, std::vector<uint8_t>* out) = 0;
   /// Sets min_value/max_value of the chunk (PLAIN-encoded), when known.
   virtual void FillMinMax(format::Statistics* stats) const = 0;

@@ -2,8 +2,10 @@
 
 // Value encodings of the Parquet spec (Encodings.md) that the writer needs below the page level.
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 namespace assay::sinks {
@@ -21,5 +23,26 @@ void EncodeRleHybrid(std::span<const uint32_t> values, int bit_width, std::vecto
 
 /// Appends PLAIN-encoded booleans: one bit per value, least significant bit first. Nonzero = true.
 void EncodePlainBooleans(std::span<const uint8_t> values, std::vector<uint8_t>* out);
+
+/// Appends the DELTA_BINARY_PACKED encoding of `values`: blocks of 128 deltas in 4 miniblocks of
+/// 32, each miniblock bit-packed with its own width (0 when its deltas are all equal). Deltas
+/// wrap in the values' own width, so any int32/int64 sequence round-trips and an int32 stream
+/// never uses more than 32 bits per value. Zero values give a header alone (count 0).
+void EncodeDeltaBinaryPacked(std::span<const int32_t> values, std::vector<uint8_t>* out);
+void EncodeDeltaBinaryPacked(std::span<const int64_t> values, std::vector<uint8_t>* out);
+
+/// Length of the longest common prefix of `a` and `b`, in bytes.
+size_t CommonPrefixLength(std::string_view a, std::string_view b);
+
+/// Appends the DELTA_BYTE_ARRAY encoding of `values`: the length of each value's prefix shared
+/// with the previous value (0 for the first), then the remaining suffixes as
+/// DELTA_LENGTH_BYTE_ARRAY (suffix lengths DELTA_BINARY_PACKED, then the suffix bytes back to
+/// back). Each value must be shorter than 2^31 bytes.
+void EncodeDeltaByteArray(std::span<const std::string_view> values, std::vector<uint8_t>* out);
+
+/// The same for `num_values` values that `plain` holds PLAIN-encoded back to back
+/// ([u32 little-endian length][bytes] each, nothing else), as the string column writer keeps them.
+void EncodeDeltaByteArray(std::span<const uint8_t> plain, size_t num_values,
+                          std::vector<uint8_t>* out);
 
 }  // namespace assay::sinks

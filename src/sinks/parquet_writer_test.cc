@@ -568,10 +568,134 @@ TEST(ParquetWriter, DictionaryGivesUpEarlyOnMostlyDistinctValues) {
     ASSERT_EQ(r["rows"][i][3], cols[3].str[i]) << i;
   }
   EXPECT_EQ(ChunksOf(r, "distinct_first_int")[0]["encodings"], "PLAIN, RLE");
-  EXPECT_EQ(ChunksOf(r, "distinct_first_str")[0]["encodings"], "PLAIN, RLE");
+  // 4096 distinct "id-N" then one repeated value: PLAIN after the probe, then written as
+  // DELTA_BYTE_ARRAY because each repeat shares all its bytes with the previous value.
+  EXPECT_EQ(ChunksOf(r, "distinct_first_str")[0]["encodings"], "DELTA_BYTE_ARRAY, RLE");
   EXPECT_EQ(ChunksOf(r, "repeats_first_int")[0]["encodings"], "PLAIN, RLE, RLE_DICTIONARY");
   EXPECT_EQ(ChunksOf(r, "repeats_first_str")[0]["encodings"], "PLAIN, RLE, RLE_DICTIONARY");
   EXPECT_EQ(ChunksOf(r, "distinct_first_str")[0]["stats_max_value"], "same");
+}
+
+// ---- DELTA_BYTE_ARRAY for strings that share prefixes with the previous value ----
+
+/// Whether the chunks of `column` all list DELTA_BYTE_ARRAY (and not PLAIN) as their values'
+/// encoding.
+bool AllDeltaByteArray(const json& r, const std::string& column) {
+  const std::vector<json> chunks = ChunksOf(r, column);
+  if (chunks.empty()) return false;
+  for (const json& m : chunks) {
+    const auto encodings = m["encodings"].get<std::string>();
+    if (encodings.find("DELTA_BYTE_ARRAY") == std::string::npos ||
+        encodings.find("PLAIN") != std::string::npos || !m["dictionary_page_offset"].is_null()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+TEST(ParquetWriter, DeltaByteArrayForPrefixSharingStringsPlainForRandomOnes) {
+  TempDir dir;
+  constexpr int kRows = 30000;
+  std::vector<Col> cols(6);
+  cols[0].spec = {"_position", ParquetType::kString, /*nullable=*/false};
+  cols[1].spec = {"order_id", ParquetType::kString};
+  cols[2].spec = {"random", ParquetType::kString};
+  cols[3].spec = {"with_nulls", ParquetType::kString};
+  cols[4].spec = {"with_empty", ParquetType::kString};
+  cols[5].spec = {"n", ParquetType::kInt64};
+  std::mt19937_64 rng(11);
+  int64_t offset = 120;
+  for (int i = 0; i < kRows; ++i) {
+    offset += 40 + static_cast<int64_t>(rng() % 30);
+    cols[0].str.push_back("/data/in/orders_1000000_s42.csv:" + std::to_string(offset));
+    cols[1].str.push_back("ORD-" + std::to_string(1000000000 + i));
+    char hex[33];
+    std::snprintf(hex, sizeof(hex), "%016llx%016llx", static_cast<unsigned long long>(rng()),
+                  static_cast<unsigned long long>(rng()));
+    cols[2].str.push_back(hex);
+    cols[3].str.push_back(i % 5 == 0 ? std::string() : "customer/" + std::to_string(500000 + i));
+    cols[3].valid.push_back(i % 5 != 0 ? 1 : 0);
+    cols[4].str.push_back(i % 4 == 0 ? std::string()
+                                     : "https://shop.example/p/" + std::to_string(i));
+    cols[5].i64.push_back(i);
+  }
+  for (const bool dictionary : {true, false}) {
+    SCOPED_TRACE(dictionary ? "dictionary tried first" : "dictionary off");
+    const fs::path path = dir / (dictionary ? "dict.parquet" : "nodict.parquet");
+    ParquetWriterOptions options;
+    options.dictionary = dictionary;
+    options.page_max_bytes = 4 << 10;    // many pages per chunk, each restarting its prefixes
+    options.row_group_max_rows = 12000;  // three row groups, the last one short
+    WriteTable(path, cols, options);
+    const json r = ReadWithDuckDB(path);
+    ASSERT_FALSE(r.is_null());
+    ASSERT_EQ(r["row_count"], kRows);
+    for (int i = 0; i < kRows; ++i) {
+      const json& row = r["rows"][i];
+      ASSERT_EQ(row[0], cols[0].str[i]) << i;
+      ASSERT_EQ(row[1], cols[1].str[i]) << i;
+      ASSERT_EQ(row[2], cols[2].str[i]) << i;
+      if (i % 5 == 0) {
+        ASSERT_TRUE(row[3].is_null()) << i;
+      } else {
+        ASSERT_EQ(row[3], cols[3].str[i]) << i;
+      }
+      ASSERT_EQ(row[4], cols[4].str[i]) << i;
+    }
+    ASSERT_EQ(ChunksOf(r, "_position").size(), 3u);
+    EXPECT_TRUE(AllDeltaByteArray(r, "_position"));
+    EXPECT_TRUE(AllDeltaByteArray(r, "order_id"));
+    EXPECT_TRUE(AllDeltaByteArray(r, "with_nulls"));
+    EXPECT_TRUE(AllDeltaByteArray(r, "with_empty"));
+    EXPECT_EQ(ChunksOf(r, "_position")[0]["encodings"], "DELTA_BYTE_ARRAY");  // REQUIRED: no RLE
+    EXPECT_EQ(ChunksOf(r, "with_nulls")[0]["encodings"], "DELTA_BYTE_ARRAY, RLE");
+    EXPECT_EQ(ChunksOf(r, "random")[0]["encodings"], "PLAIN, RLE");
+    // Statistics are those of the values, whatever the encoding.
+    const json ids = ChunksOf(r, "order_id")[1];
+    EXPECT_EQ(ids["stats_min_value"], "ORD-1000012000");
+    EXPECT_EQ(ids["stats_max_value"], "ORD-1000023999");
+    EXPECT_EQ(ChunksOf(r, "with_nulls")[0]["stats_null_count"], "2400");
+    EXPECT_EQ(ChunksOf(r, "with_empty")[0]["stats_min_value"], "");
+    // Several pages per chunk: far more than one page of encoded values.
+    EXPECT_GT(std::stoll(ChunksOf(r, "_position")[0]["total_uncompressed_size"].get<std::string>()),
+              5 * 4096);
+  }
+}
+
+TEST(ParquetWriter, DeltaByteArrayValuesLongerThanAPage) {
+  TempDir dir;
+  const fs::path path = dir / "long.parquet";
+  std::vector<Col> cols(1);
+  cols[0].spec = {"s", ParquetType::kString};
+  const std::string stem(20000, 'p');
+  for (int i = 0; i < 40; ++i) {
+    // Distinct long values that differ in their tail (so no dictionary), short ones between
+    // them, a null and an empty one.
+    cols[0].str.push_back(i % 4 == 3 ? "short-" + std::to_string(i) : stem + std::to_string(i));
+    cols[0].valid.push_back(i != 17 ? 1 : 0);
+  }
+  cols[0].str[21].clear();
+  ParquetWriterOptions options;
+  options.page_max_bytes = 1 << 10;  // every long value alone is past a page
+  options.compression = Compression::kNone;
+  WriteTable(path, cols, options);
+  const json r = ReadWithDuckDB(path);
+  ASSERT_FALSE(r.is_null());
+  ASSERT_EQ(r["row_count"], 40);
+  for (int i = 0; i < 40; ++i) {
+    if (i == 17) {
+      EXPECT_TRUE(r["rows"][i][0].is_null());
+    } else {
+      EXPECT_TRUE(r["rows"][i][0] == cols[0].str[i]) << i;
+    }
+  }
+  EXPECT_TRUE(AllDeltaByteArray(r, "s"));
+  // Each long value has a page of its own whose stream restarts, so each of the 28 is stored
+  // whole: pages never depend on the previous page to decode.
+  const int64_t uncompressed =
+      std::stoll(ChunksOf(r, "s")[0]["total_uncompressed_size"].get<std::string>());
+  EXPECT_GT(uncompressed, 28 * 20000);
+  EXPECT_LT(uncompressed, 29 * 20000);
 }
 
 class ParquetWriterCompression : public testing::TestWithParam<Compression> {};
