@@ -8,9 +8,11 @@ echo "lint: clang-format on ${#files[@]} files"
 clang-format --dry-run -Werror "${files[@]}"
 mapfile -t units < <(git ls-files 'src/*.cc' | grep -v '_fuzz\.cc$')
 echo "lint: clang-tidy on ${#units[@]} files"
+# The compile commands are GCC's; clang has no -Wno-restrict (CMakeLists.txt) and would stop.
 log=$(mktemp)
 status=0
 printf '%s\n' "${units[@]}" | xargs -P "$(nproc)" -n 4 clang-tidy -p "$build_dir" --quiet \
+  --extra-arg=-Wno-unknown-warning-option \
   >"$log" 2>&1 || status=$?
 grep -v "warnings generated" "$log" || true
 rm -f "$log"

@@ -74,6 +74,7 @@ struct SinkConfig {
   std::vector<std::string> tiers;    ///< subset of gold|silver|bronze|rejected; empty = all four
   uint64_t row_group_max_rows = 122880;    ///< Parquet row group size (DuckDB's default)
   uint64_t row_group_max_bytes = 8 << 20;  ///< ...or this many unencoded bytes, if fewer
+  bool delta_byte_array = true;            ///< lake: DELTA_BYTE_ARRAY for prefix-sharing strings
   Location location;
 };
 

@@ -237,6 +237,13 @@ constexpr std::array kSinkKeys = {
             .doc = "A row group also ends when its values take this many bytes unencoded, so "
                    "the memory a writer holds (one row group per tier per worker thread) does "
                    "not depend on the width of the rows; at least 1."},
+    KeySpec{.name = "delta_byte_array",
+            .type = KeyType::kBool,
+            .default_value = "true",
+            .doc = "Lake sinks write string columns whose values mostly share a prefix with the "
+                   "previous one (`_position`, sequential ids) as DELTA_BYTE_ARRAY: a tenth of "
+                   "the bytes to compress. `false` for readers without that encoding (Spark's "
+                   "vectorised reader before 3.3)."},
 };
 
 constexpr std::array kLoggingRootKeys = {

@@ -258,6 +258,7 @@ void ReadSink(const YAML::Node& node, const std::string& path, Diagnostics& diag
   if (r.Get("row_group_max_rows", &out->row_group_max_rows) && out->row_group_max_rows < 1) {
     r.Error("row_group_max_rows", "must be at least 1");
   }
+  r.Get("delta_byte_array", &out->delta_byte_array);
   if (r.Get("row_group_max_bytes", &out->row_group_max_bytes) && out->row_group_max_bytes < 1) {
     r.Error("row_group_max_bytes", "must be at least 1");
   }

@@ -245,12 +245,15 @@ TEST_F(ConfigLoaderTest, SinkOptions) {
     compression: snappy
     tiers: [gold, silver]
     row_group_max_rows: 1000
+    delta_byte_array: false
   - {type: ndjson, path: ./out, compression: none, tiers: [rejected]}
 )yaml");
   ASSERT_EQ(config.sinks.size(), 2u);
   EXPECT_EQ(config.sinks[0].compression, "snappy");
   EXPECT_EQ(config.sinks[0].tiers, (std::vector<std::string>{"gold", "silver"}));
   EXPECT_EQ(config.sinks[0].row_group_max_rows, 1000u);
+  EXPECT_FALSE(config.sinks[0].delta_byte_array);
+  EXPECT_TRUE(config.sinks[1].delta_byte_array);  // the default
   EXPECT_EQ(config.sinks[1].compression, "none");
   EXPECT_EQ(config.sinks[1].tiers, std::vector<std::string>{"rejected"});
 }

@@ -295,6 +295,7 @@ class SourceRun {
         o.compression_level = sc.compression_level;
         o.row_group_max_rows = sc.row_group_max_rows;
         o.row_group_max_bytes = sc.row_group_max_bytes;
+        o.delta_byte_array = sc.delta_byte_array;
         o.tiers = TierMask(sc.tiers);
         ASSIGN_OR_RETURN(auto sink, sinks::LakeSink::Make(o, ctx, seq));
         out.push_back(std::move(sink));

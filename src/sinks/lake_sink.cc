@@ -60,6 +60,7 @@ Status LakeSink::OpenTier(Tier tier, const Batch& batch) {
   po.zstd_level = options_.compression_level;
   po.row_group_max_rows = options_.row_group_max_rows;
   po.row_group_max_bytes = options_.row_group_max_bytes;
+  po.delta_byte_array = options_.delta_byte_array;
   po.key_value_metadata = {{"assay.tier", std::string(TierName(tier))},
                            {"assay.dataset", context_.dataset},
                            {"assay.run_id", context_.run_id}};

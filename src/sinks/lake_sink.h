@@ -17,6 +17,7 @@ struct LakeSinkOptions {
   int compression_level = 1;
   size_t row_group_max_rows = size_t{128} * 1024;
   size_t row_group_max_bytes = size_t{8} << 20;  ///< unencoded bytes of one row group
+  bool delta_byte_array = true;                  ///< ParquetWriterOptions::delta_byte_array
   std::array<bool, kNumTiers> tiers = {true, true, true, true};  ///< which tiers to write
 };
 

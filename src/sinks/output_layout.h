@@ -40,7 +40,7 @@ constexpr bool IsTypedTier(Tier tier) { return tier == Tier::kGold || tier == Ti
 /// Strips leading and trailing ASCII whitespace: the standardisation of typed string values.
 /// Inline: it runs on every string value the lake and NDJSON sinks write.
 inline std::string_view TrimAscii(std::string_view s) {
-  constexpr auto space = [](char c) {
+  const auto space = [](char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
   };
   size_t b = 0;

@@ -373,7 +373,7 @@ class StringWriter final : public ColumnChunkWriter {
     // (positions and sequential ids share well over half), random values stay PLAIN.
     if (options_.delta_byte_array && num_values_ > 0 && shared_prefix_bytes_ * 3 >= plain_bytes_) {
       chosen_delta_ = true;
-      return kDeltaByteArray;
+      return format::Encoding::kDeltaByteArray;
     }
     return Encoding::kPlain;
   }

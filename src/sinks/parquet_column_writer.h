@@ -12,9 +12,6 @@
 
 namespace assay::sinks {
 
-/// DELTA_BYTE_ARRAY (Encodings.md, = 7), which format::Encoding does not name yet.
-inline constexpr format::Encoding kDeltaByteArray = static_cast<format::Encoding>(7);
-
 /// The rows of one Append call: row k (0 <= k < count) is `selection[begin + k]`, or `begin + k`
 /// when `selection` is null.
 struct RowRange {
@@ -38,10 +35,6 @@ struct ColumnChunkOptions {
   size_t statistics_max_bytes = 4096;  ///< omit min/max values longer than this
 };
 
-/// Buffers one column's values for the current row group and encodes them as one column chunk:
-/// an optional dictionary page then V1 data pages. Values are copied into flat buffers (one byte
-/// buffer for strings), so appending does no per-value allocation. Choosing between dictionary
-/// and PLAIN happens per chunk at Flush, so every chunk uses one encoding for all its data pages.
 /// Buffers for encoding and compressing one page at a time. A column writer needs them only
 /// while it flushes, so one set serves all the columns of a file (a set per column kept
 /// ~3 MiB per column alive between row groups).
@@ -52,6 +45,11 @@ struct PageBuffers {
   std::vector<uint8_t> header;
 };
 
+/// Buffers one column's values for the current row group and encodes them as one column chunk:
+/// an optional dictionary page then V1 data pages. Values are copied into flat buffers (one byte
+/// buffer for strings), so appending does no per-value allocation. Choosing between dictionary
+/// and PLAIN or DELTA_BYTE_ARRAY happens per chunk at Flush, so every chunk uses one encoding for
+/// all its data pages.
 class ColumnChunkWriter {
  public:
   static std::unique_ptr<ColumnChunkWriter> Make(const ParquetColumnSpec& spec,
@@ -88,7 +86,7 @@ class ColumnChunkWriter {
   virtual void AppendValues(const ColumnValues& values, const RowRange& rows) = 0;
   /// Called once at the start of Flush: picks the encoding of this chunk's data pages, one of
   /// kRleDictionary (then EncodeDictionary is called before the data pages), kPlain, or
-  /// kDeltaByteArray (strings only).
+  /// format::Encoding::kDeltaByteArray (strings only).
   virtual format::Encoding ChooseEncoding() = 0;
   /// Appends the PLAIN dictionary page body; returns the number of entries.
   virtual int32_t EncodeDictionary(std::vector<uint8_t>* out) = 0;

@@ -42,6 +42,8 @@ enum class Encoding : int32_t {
   kRle = 3,
   kBitPacked = 4,
   kDeltaBinaryPacked = 5,
+  kDeltaLengthByteArray = 6,
+  kDeltaByteArray = 7,
   kRleDictionary = 8,
 };
 

@@ -68,6 +68,7 @@ Result<std::unique_ptr<ParquetWriter>> ParquetWriter::Make(const std::filesystem
       .page_max_bytes = w->options_.page_max_bytes,
       .dictionary = w->options_.dictionary,
       .dictionary_max_bytes = w->options_.dictionary_max_bytes,
+      .delta_byte_array = w->options_.delta_byte_array,
       .statistics_max_bytes = w->options_.statistics_max_bytes,
   };
   format::SchemaElement root;

@@ -18,7 +18,6 @@
 
 namespace assay::sinks {
 
-
 /// How a ParquetWriter lays out and encodes a file.
 struct ParquetWriterOptions {
   Compression compression = Compression::kZstd;
@@ -33,6 +32,10 @@ struct ParquetWriterOptions {
   /// keeps it only while the dictionary stays under dictionary_max_bytes and makes it smaller.
   bool dictionary = true;
   size_t dictionary_max_bytes = 1 << 20;
+  /// Write string chunks whose values mostly share a prefix with the previous one (paths with
+  /// line numbers, sequential ids) as DELTA_BYTE_ARRAY. Off for readers without it (Spark's
+  /// vectorised reader before 3.3).
+  bool delta_byte_array = true;
   /// String min/max statistics longer than this are omitted.
   size_t statistics_max_bytes = 4096;
   /// Writer identity in the footer, "<app> version <x.y.z>" so readers can parse it.

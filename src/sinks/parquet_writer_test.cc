@@ -662,6 +662,23 @@ TEST(ParquetWriter, DeltaByteArrayForPrefixSharingStringsPlainForRandomOnes) {
   }
 }
 
+// delta_byte_array = false (sink key `delta_byte_array: false`) keeps such columns PLAIN, for
+// readers without the encoding.
+TEST(ParquetWriter, DeltaByteArrayCanBeTurnedOff) {
+  TempDir dir;
+  std::vector<Col> cols(1);
+  cols[0].spec = {"_position", ParquetType::kString};
+  for (int i = 0; i < 5000; ++i) cols[0].str.push_back("/in/a.csv:" + std::to_string(i + 2));
+  ParquetWriterOptions options;
+  options.delta_byte_array = false;
+  const fs::path path = dir / "plain.parquet";
+  WriteTable(path, cols, options);
+  const json r = ReadWithDuckDB(path);
+  ASSERT_FALSE(r.is_null());
+  EXPECT_EQ(r["rows"][4999][0], "/in/a.csv:5001");
+  EXPECT_EQ(ChunksOf(r, "_position")[0]["encodings"], "PLAIN, RLE");
+}
+
 TEST(ParquetWriter, DeltaByteArrayValuesLongerThanAPage) {
   TempDir dir;
   const fs::path path = dir / "long.parquet";
