@@ -547,22 +547,12 @@ class StringWriter final : public ColumnChunkWriter {
     }
   }
 
-  /// Unsigned byte order (memcmp's, and the spec's for BYTE_ARRAY statistics), eight bytes at a
-  /// time and inlined: every PLAIN value meets it twice, and most values are short.
+  /// Unsigned byte order (memcmp's, and the spec's for BYTE_ARRAY statistics), inlined: every
+  /// PLAIN value meets it twice, and most values are short.
   static int CompareBytes(std::string_view a, std::string_view b) {
-    const size_t n = std::min(a.size(), b.size());
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      uint64_t x = 0;
-      uint64_t y = 0;
-      std::memcpy(&x, a.data() + i, 8);
-      std::memcpy(&y, b.data() + i, 8);
-      if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y) ? -1 : 1;
-    }
-    for (; i < n; ++i) {
-      const auto x = static_cast<unsigned char>(a[i]);
-      const auto y = static_cast<unsigned char>(b[i]);
-      if (x != y) return x < y ? -1 : 1;
+    const size_t i = CommonPrefixLength(a, b);
+    if (i < a.size() && i < b.size()) {
+      return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]) ? -1 : 1;
     }
     return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
   }

@@ -226,21 +226,6 @@ void EncodeDeltaBinaryPacked(std::span<const int64_t> values, std::vector<uint8_
   EncodeDelta(values.data(), values.size(), out);
 }
 
-size_t CommonPrefixLength(std::string_view a, std::string_view b) {
-  const size_t n = std::min(a.size(), b.size());
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t x = 0;
-    uint64_t y = 0;
-    std::memcpy(&x, a.data() + i, 8);
-    std::memcpy(&y, b.data() + i, 8);
-    // Little-endian: the first differing byte holds the lowest set bit of x ^ y.
-    if (x != y) return i + static_cast<size_t>(std::countr_zero(x ^ y)) / 8;
-  }
-  while (i < n && a[i] == b[i]) ++i;
-  return i;
-}
-
 void EncodeDeltaByteArray(std::span<const std::string_view> values, std::vector<uint8_t>* out) {
   EncodeDeltaStrings(
       values.size(),

@@ -2,8 +2,11 @@
 
 // Value encodings of the Parquet spec (Encodings.md) that the writer needs below the page level.
 
+#include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -32,7 +35,20 @@ void EncodeDeltaBinaryPacked(std::span<const int32_t> values, std::vector<uint8_
 void EncodeDeltaBinaryPacked(std::span<const int64_t> values, std::vector<uint8_t>* out);
 
 /// Length of the longest common prefix of `a` and `b`, in bytes.
-size_t CommonPrefixLength(std::string_view a, std::string_view b);
+inline size_t CommonPrefixLength(std::string_view a, std::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x = 0;
+    uint64_t y = 0;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    // Little-endian: the first differing byte holds the lowest set bit of x ^ y.
+    if (x != y) return i + static_cast<size_t>(std::countr_zero(x ^ y)) / 8;
+  }
+  while (i < n && a[i] == b[i]) ++i;
+  return i;
+}
 
 /// Appends the DELTA_BYTE_ARRAY encoding of `values`: the length of each value's prefix shared
 /// with the previous value (0 for the first), then the remaining suffixes as
