@@ -149,10 +149,11 @@ class SourceRun {
     if (progress_) progress_->StartSource(cfg_.name, total_bytes);
     const size_t threads = WorkerThreads(p_.config.pipeline.threads);
     workers_ = std::vector<Worker>(threads);
-    // One queued batch per pool thread: with the reader running batches itself when the queue
-    // is full, that keeps every thread busy.
+    // Two queued batches per pool thread: while the reader runs a batch itself (the queue was
+    // full), a pool thread that finishes still finds work. With one, it often sat idle.
+    // Bench CSV 1M, 2 threads: 0.99 s -> 0.93 s; four per thread gave nothing more.
     pool_ = std::make_unique<WorkerPool>(
-        threads, std::max<size_t>(1, threads - 1),
+        threads, std::max<size_t>(1, 2 * (threads - 1)),
         [this](size_t w, Batch& batch) { return Process(batch, workers_[w]); });
     for (size_t i = 0; i < files->files().size(); ++i) {
       Status st = RunFile(*files, i);
