@@ -14,16 +14,6 @@ namespace {
 
 constexpr char kBom[] = "\xEF\xBB\xBF";
 
-/// Cuts `text` to at most `limit` bytes without splitting a UTF-8 sequence.
-std::string_view CapText(std::string_view text, size_t limit) {
-  if (text.size() <= limit) return text;
-  size_t cut = limit;
-  for (int i = 0; i < 3 && cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80; ++i) {
-    --cut;
-  }
-  return text.substr(0, cut);
-}
-
 uint64_t CountNewlines(const char* begin, const char* end) {
   return static_cast<uint64_t>(std::count(begin, end, '\n'));
 }

@@ -8,22 +8,6 @@ namespace {
 
 constexpr char kBom[] = "\xEF\xBB\xBF";
 
-bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-const char* TrimRight(const char* begin, const char* end) {
-  while (end > begin && IsJsonSpace(end[-1])) --end;
-  return end;
-}
-
-std::string_view CapText(std::string_view text, size_t limit) {
-  if (text.size() <= limit) return text;
-  size_t cut = limit;
-  for (int i = 0; i < 3 && cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80; ++i) {
-    --cut;
-  }
-  return text.substr(0, cut);
-}
-
 }  // namespace
 
 /// Decodes NDJSON batches framed by a JsonReader, on a worker thread.

@@ -11,13 +11,6 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
-bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-const char* TrimRight(const char* begin, const char* end) {
-  while (end > begin && IsJsonSpace(end[-1])) --end;
-  return end;
-}
-
 std::string_view ErrorCode(simdjson::error_code error) {
   return error == simdjson::UTF8_ERROR ? kJsonInvalidUtf8 : kJsonSyntax;
 }

@@ -12,6 +12,15 @@
 
 namespace assay::sources {
 
+/// JSON's whitespace (RFC 8259 §2).
+inline bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/// `end` moved back over trailing JSON whitespace, not past `begin`.
+inline const char* TrimRight(const char* begin, const char* end) {
+  while (end > begin && IsJsonSpace(end[-1])) --end;
+  return end;
+}
+
 /// Parses one JSON record (an object) into cells of the wanted top-level fields, fully
 /// validating it. One instance per thread: it owns a simdjson parser and its scratch.
 ///

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/batch.h"
@@ -85,6 +86,16 @@ inline void ReserveRows(Batch& batch, size_t num_columns, size_t max_rows) {
     column.raw.reserve(grown);
     column.kind.reserve(grown);
   }
+}
+
+/// Cuts a rejected record's text to at most `limit` bytes without splitting a UTF-8 sequence.
+inline std::string_view CapText(std::string_view text, size_t limit) {
+  if (text.size() <= limit) return text;
+  size_t cut = limit;
+  for (int i = 0; i < 3 && cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80; ++i) {
+    --cut;
+  }
+  return text.substr(0, cut);
 }
 
 /// Rows the next batch will probably hold, to size its vectors once: `max_rows`, or fewer when
