@@ -239,6 +239,35 @@ TEST_F(BatchPipelineTest, SourceFlagRunsOnlyThatSource) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+// A path never seen before is read while its content hash is computed on another thread (with
+// more than one thread). A copy of an ingested file is found out at its first commit: what was
+// staged is dropped, nothing lands twice, and the summary counts no rows for it.
+TEST_F(BatchPipelineTest, ACopyReadSpeculativelyIsDroppedAtItsFirstCommit) {
+  std::string config = kDesignConfig;
+  config.replace(config.find("  batch_max_rows"), 0, "  threads: 2\n");
+  Write("config/data_sources.yml", config);
+  ASSERT_EQ(RunPipeline().exit_code, 0);
+  const size_t files = FilesUnder(dir_ / "warehouse", ".parquet").size();
+
+  std::filesystem::copy_file(dir_ / "samples/sales_transactions_1.csv",
+                             dir_ / "samples/sales_transactions_copy.csv");
+  CommandResult r = RunPipeline({"--summary-json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json s = nlohmann::json::parse(r.out);
+  EXPECT_EQ(s["sources"][0]["rows"], 0) << r.out;
+  EXPECT_EQ(s["sources"][0]["files_skipped"], 2) << r.out;
+  EXPECT_EQ(s["sources"][0]["tiers"]["gold"], 0) << r.out;
+  EXPECT_EQ(FilesUnder(dir_ / "warehouse", ".parquet").size(), files);
+  EXPECT_EQ(Count("gold"), 1);
+  EXPECT_NE(r.err.find("holds the same bytes as"), std::string::npos) << r.err;
+
+  // A new file next to them is read speculatively and committed once.
+  Write("samples/sales_transactions_2.csv", std::string(kHeader) + kRows);
+  std::ofstream(dir_ / "samples/sales_transactions_2.csv", std::ios::app) << "\n";
+  ASSERT_EQ(RunPipeline().exit_code, 0);
+  EXPECT_EQ(Count("gold"), 2);
+}
+
 TEST_F(BatchPipelineTest, SummaryJsonCountsEveryRow) {
   CommandResult r = RunPipeline({"--summary-json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

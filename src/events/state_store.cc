@@ -317,7 +317,9 @@ Result<std::string> HashFile(const std::filesystem::path& path, std::optional<ui
   if (fd < 0) return ErrnoStatus(errno, path.string());
   XXH3_state_t* state = XXH3_createState();
   XXH3_128bits_reset(state);
-  std::vector<char> buffer(1 << 20);
+  // 64 KiB stays in L2 between read()'s copy and the hash; 1 MiB spilled it and made hashing
+  // 122 MB take 68 ms instead of 27 ms (this machine, warm page cache).
+  std::vector<char> buffer(64 << 10);
   Status status;
   uint64_t remaining = limit.value_or(UINT64_MAX);
   while (remaining > 0) {

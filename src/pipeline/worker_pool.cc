@@ -37,6 +37,21 @@ void WorkerPool::Submit(std::unique_ptr<Batch> batch) {
 
 Status WorkerPool::Drain() {
   std::unique_lock lock(mu_);
+  // The caller works off the queue too instead of waiting for the pool threads to reach it:
+  // at a commit the queue holds up to 2 batches per pool thread, and one thread alone took the
+  // end of each run (bench CSV 1M, 2 threads: the last ~25 ms ran on one core).
+  while (!queue_.empty()) {
+    std::unique_ptr<Batch> batch = std::move(queue_.front());
+    queue_.pop_front();
+    if (error_.ok()) {
+      lock.unlock();
+      Status status = work_(threads_.size(), *batch);
+      batch.reset();
+      lock.lock();
+      if (!status.ok() && error_.ok()) error_ = std::move(status);
+    }
+    if (--in_flight_ == 0) idle_.notify_all();
+  }
   idle_.wait(lock, [&] { return in_flight_ == 0; });
   Status error = std::move(error_);
   error_ = Status::Ok();

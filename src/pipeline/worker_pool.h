@@ -34,7 +34,8 @@ class WorkerPool {
   /// batches are dropped (the error is reported by Drain and the caller stops reading).
   void Submit(std::unique_ptr<Batch> batch);
 
-  /// Waits until every submitted batch is done; returns the first error since the last Drain.
+  /// Runs queued batches on the calling thread until the queue is empty, then waits until every
+  /// submitted batch is done; returns the first error since the last Drain.
   Status Drain();
 
   /// The first error so far, without waiting.

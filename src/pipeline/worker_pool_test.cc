@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -93,6 +94,50 @@ TEST(WorkerPool, CallerRunsWhenTheQueueIsFull) {
   }
   cv.notify_all();
   EXPECT_TRUE(pool.Drain().ok());
+}
+
+// Drain does not wait idle for a busy pool thread to reach the queue: the caller runs what is
+// queued (as its own worker index) and then waits only for the batch in progress.
+TEST(WorkerPool, DrainRunsQueuedBatchesOnTheCaller) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool started = false;
+  bool release = false;
+  std::atomic<size_t> caller_runs{0};
+  const std::thread::id caller = std::this_thread::get_id();
+  WorkerPool pool(2, 4, [&](size_t worker, Batch&) {
+    if (std::this_thread::get_id() == caller) {
+      EXPECT_EQ(worker, 1u);
+      ++caller_runs;
+      return Status::Ok();
+    }
+    std::unique_lock lock(mu);
+    started = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return release; });
+    return Status::Ok();
+  });
+  pool.Submit(BatchOf(1));
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return started; });  // the pool thread holds the first batch
+  }
+  for (int i = 0; i < 4; ++i) pool.Submit(BatchOf(1));  // queued: the queue has room
+  EXPECT_EQ(caller_runs.load(), 0u);
+  std::thread releaser([&] {
+    // Released once the caller has run all four (or after 5 s, so that a Drain that only
+    // waits fails the expectation below instead of hanging).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (caller_runs.load() < 4 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    std::lock_guard lock(mu);
+    release = true;
+    cv.notify_all();
+  });
+  EXPECT_TRUE(pool.Drain().ok());
+  releaser.join();
+  EXPECT_EQ(caller_runs.load(), 4u);
 }
 
 }  // namespace

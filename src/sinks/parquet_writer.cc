@@ -197,6 +197,14 @@ Status ParquetWriter::FlushRowGroup() {
   // A flushed row group may hold ~100 MiB of buffers: give memory back between groups only if
   // it was an outsized chunk, otherwise keep the capacity for the next one.
   if (chunk_buf_.capacity() > 4 * options_.row_group_max_bytes) chunk_buf_ = {};
+#if defined(__linux__)
+  // Start writing the group to disk now, without waiting: Close's fsync then finds little left
+  // to do. Without it every byte of the file was written back at the commit, while the CPUs
+  // sat idle (bench CSV 1M, 2 threads: ~30 ms of the run's last 70 ms were fsync waits).
+  (void)::sync_file_range(fd_, rg.file_offset,
+                          static_cast<off_t>(bytes_written_) - rg.file_offset,
+                          SYNC_FILE_RANGE_WRITE);
+#endif
   metadata_.num_rows += rg.num_rows;
   metadata_.row_groups.push_back(std::move(rg));
   row_group_rows_ = 0;
