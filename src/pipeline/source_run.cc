@@ -240,8 +240,8 @@ class SourceRun {
       for (size_t t = 0; t < kNumTiers; ++t) {
         discarded_.tiers[t] += now.tiers[t] - counted_before.tiers[t];
       }
-      PipelineLog().info("source '{}': {} holds the same bytes as {}, ingested before",
-                         cfg_.name, path, known->identity.path);
+      PipelineLog().info("source '{}': {} holds the same bytes as {}, ingested before", cfg_.name,
+                         path, known->identity.path);
       return false;
     };
 
@@ -492,8 +492,8 @@ class SourceRun {
 
   // The committed state of this path's earlier version if the file now holds exactly those
   // bytes followed by more. Only plain files: compressed offsets are not byte offsets of the file.
-  Result<std::optional<events::FileState>> GrownFrom(
-      const std::optional<events::FileState>& before, const std::string& path, uint64_t size) {
+  Result<std::optional<events::FileState>> GrownFrom(const std::optional<events::FileState>& before,
+                                                     const std::string& path, uint64_t size) {
     if (!before || !before->complete || before->identity.size >= size ||
         before->committed_offset != before->identity.size ||
         sources::CompressionFromExtension(path) != sources::Compression::kAuto) {
