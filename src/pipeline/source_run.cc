@@ -295,8 +295,7 @@ class SourceRun {
         state.committed_offset = reader->bytes_consumed();
         state.committed_line = reader->next_line();
         state.complete = false;
-        RETURN_IF_ERROR(CommitSinks(state));
-        RETURN_IF_ERROR(StartSinks());
+        RETURN_IF_ERROR(CommitSinks(state, /*background=*/true));
         rows_since_commit = 0;
       }
     }
@@ -383,6 +382,7 @@ class SourceRun {
   // Drops everything staged since the last commit (the input is read again next time).
   Status AbortAll(Status cause) {
     (void)pool_->Drain();
+    (void)AwaitCommit();  // an earlier unit's commit is still valid: let it land
     for (Worker& w : workers_) {
       for (auto& sink : w.sinks) sink->Abort();
       w.sinks.clear();
@@ -441,33 +441,69 @@ class SourceRun {
   }
 
   // Closes one worker's sinks; their staged files, in sink order.
-  static Result<std::vector<sinks::StagedFile>> FinishSinks(Worker& w) {
+  static Result<std::vector<sinks::StagedFile>> FinishSinks(Sinks& sinks) {
     std::vector<sinks::StagedFile> files;
-    for (auto& sink : w.sinks) {
+    for (auto& sink : sinks) {
       ASSIGN_OR_RETURN(std::vector<sinks::StagedFile> staged, sink->Finish());
       for (auto& f : staged) files.push_back(std::move(f));
     }
-    w.sinks.clear();
+    sinks.clear();
     return files;
   }
 
   // Everything submitted so far becomes durable and visible, with the input position.
-  Status CommitSinks(const events::FileState& state) {
+  // `background`: the unit is finished and committed on another thread while the workers go on
+  // with the next one on fresh sinks (which this starts); commits stay in order because each
+  // waits for the one before. A foreground commit also waits, and returns once it is durable.
+  // Bench CSV 10M, 2 threads: each of the ten commits had left the cores ~half idle for ~0.1 s.
+  Status CommitSinks(const events::FileState& state, bool background = false) {
     if (Status st = pool_->Drain(); !st.ok()) return AbortAll(st);
-    CommitRequest request{p_.options.run_id, cfg_.name, {}, state};
-    // Finishing flushes each open row group (encode, compress, fsync): the workers' sinks do
-    // that in parallel, one thread per worker, instead of one after the other on this thread.
-    std::vector<Result<std::vector<sinks::StagedFile>>> finished(workers_.size(),
-                                                                 std::vector<sinks::StagedFile>{});
-    {
-      std::vector<std::jthread> finishers;
-      for (size_t i = 1; i < workers_.size(); ++i) {
-        finishers.emplace_back([this, i, &finished] { finished[i] = FinishSinks(workers_[i]); });
+    if (Status st = AwaitCommit(); !st.ok()) return AbortAll(st);
+    std::vector<Sinks> unit;
+    for (Worker& w : workers_) unit.push_back(std::move(w.sinks));
+    if (!background) return FinishAndCommit(std::move(unit), state, /*parallel=*/true);
+    if (Status st = StartSinks(); !st.ok()) {
+      for (Sinks& sinks : unit) {
+        for (auto& sink : sinks) sink->Abort();
       }
-      finished[0] = FinishSinks(workers_[0]);
+      return AbortAll(st);
+    }
+    pending_commit_ =
+        std::async(std::launch::async, [this, unit = std::move(unit), state]() mutable {
+          return FinishAndCommit(std::move(unit), state, /*parallel=*/false);
+        });
+    return Status::Ok();
+  }
+
+  // The status of the commit running in the background, once it is done (Ok if none).
+  Status AwaitCommit() {
+    if (!pending_commit_.valid()) return Status::Ok();
+    return pending_commit_.get();
+  }
+
+  // Finishes a unit's sinks (one thread per worker when `parallel`: encode, compress and fsync
+  // the open row groups) and commits their files with the input position. On failure the
+  // unit's staged files are dropped.
+  Status FinishAndCommit(std::vector<Sinks> unit, const events::FileState& state, bool parallel) {
+    CommitRequest request{p_.options.run_id, cfg_.name, {}, state};
+    std::vector<Result<std::vector<sinks::StagedFile>>> finished(unit.size(),
+                                                                 std::vector<sinks::StagedFile>{});
+    if (parallel) {
+      std::vector<std::jthread> finishers;
+      for (size_t i = 1; i < unit.size(); ++i) {
+        finishers.emplace_back([&unit, i, &finished] { finished[i] = FinishSinks(unit[i]); });
+      }
+      if (!unit.empty()) finished[0] = FinishSinks(unit[0]);
+    } else {
+      for (size_t i = 0; i < unit.size(); ++i) finished[i] = FinishSinks(unit[i]);
     }
     for (auto& staged : finished) {
-      if (!staged.ok()) return AbortAll(staged.status());
+      if (!staged.ok()) {
+        for (Sinks& sinks : unit) {
+          for (auto& sink : sinks) sink->Abort();
+        }
+        return staged.status();
+      }
       for (auto& f : *staged) request.files.push_back(std::move(f));
     }
     ASSIGN_OR_RETURN(int64_t id, commits_.Commit(request));
@@ -534,6 +570,7 @@ class SourceRun {
   Tally discarded_;  ///< read speculatively, then dropped as already ingested: not in summary_
   std::vector<Worker> workers_;
   std::unique_ptr<WorkerPool> pool_;
+  std::future<Status> pending_commit_;  ///< a unit committing in the background (CommitSinks)
 };
 
 }  // namespace
