@@ -1,0 +1,135 @@
+#include "schema/compatibility.h"
+
+#include <array>
+#include <cctype>
+#include <utility>
+
+#include "schema/avro_compatibility.h"
+#include "schema/json_schema_compatibility.h"
+
+namespace assay::schema {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::toupper(static_cast<unsigned char>(a[i])) !=
+        std::toupper(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+constexpr std::array<std::pair<CompatibilityLevel, std::string_view>, 7> kLevels{{
+    {CompatibilityLevel::kNone, "NONE"},
+    {CompatibilityLevel::kBackward, "BACKWARD"},
+    {CompatibilityLevel::kBackwardTransitive, "BACKWARD_TRANSITIVE"},
+    {CompatibilityLevel::kForward, "FORWARD"},
+    {CompatibilityLevel::kForwardTransitive, "FORWARD_TRANSITIVE"},
+    {CompatibilityLevel::kFull, "FULL"},
+    {CompatibilityLevel::kFullTransitive, "FULL_TRANSITIVE"},
+}};
+
+bool IsTransitive(CompatibilityLevel level) {
+  return level == CompatibilityLevel::kBackwardTransitive ||
+         level == CompatibilityLevel::kForwardTransitive ||
+         level == CompatibilityLevel::kFullTransitive;
+}
+
+bool ChecksBackward(CompatibilityLevel level) {
+  return level == CompatibilityLevel::kBackward ||
+         level == CompatibilityLevel::kBackwardTransitive || level == CompatibilityLevel::kFull ||
+         level == CompatibilityLevel::kFullTransitive;
+}
+
+bool ChecksForward(CompatibilityLevel level) {
+  return level == CompatibilityLevel::kForward ||
+         level == CompatibilityLevel::kForwardTransitive || level == CompatibilityLevel::kFull ||
+         level == CompatibilityLevel::kFullTransitive;
+}
+
+// Confluent cuts the old schema quoted in a message at 10 KiB.
+constexpr size_t kMaxQuotedSchema = 10 << 10;
+
+}  // namespace
+
+std::string_view SchemaFormatName(SchemaFormat format) {
+  return format == SchemaFormat::kJson ? "JSON" : "AVRO";
+}
+
+std::optional<SchemaFormat> SchemaFormatFromName(std::string_view name) {
+  if (name == "AVRO") return SchemaFormat::kAvro;
+  if (name == "JSON") return SchemaFormat::kJson;
+  return std::nullopt;
+}
+
+std::string_view CompatibilityLevelName(CompatibilityLevel level) {
+  for (const auto& [value, name] : kLevels) {
+    if (value == level) return name;
+  }
+  return "NONE";
+}
+
+std::optional<CompatibilityLevel> CompatibilityLevelFromName(std::string_view name) {
+  for (const auto& [value, level_name] : kLevels) {
+    if (EqualsIgnoreCase(name, level_name)) return value;
+  }
+  return std::nullopt;
+}
+
+std::string_view CompatibilityPolicyName(CompatibilityPolicy policy) {
+  return policy == CompatibilityPolicy::kLenient ? "LENIENT" : "CONFLUENT";
+}
+
+std::optional<CompatibilityPolicy> CompatibilityPolicyFromName(std::string_view name) {
+  if (EqualsIgnoreCase(name, "CONFLUENT")) return CompatibilityPolicy::kConfluent;
+  if (EqualsIgnoreCase(name, "LENIENT")) return CompatibilityPolicy::kLenient;
+  return std::nullopt;
+}
+
+Result<std::string> CanonicalSchema(SchemaFormat format, std::string_view text) {
+  return format == SchemaFormat::kJson ? CanonicalJsonSchema(text) : CanonicalAvroSchema(text);
+}
+
+std::vector<std::string> BackwardIncompatibilities(SchemaFormat format, std::string_view original,
+                                                   std::string_view update,
+                                                   CompatibilityPolicy policy) {
+  return format == SchemaFormat::kJson
+             ? JsonSchemaBackwardIncompatibilities(original, update, policy)
+             : AvroBackwardIncompatibilities(original, update);
+}
+
+CompatibilityVerdict CheckCompatibility(SchemaFormat format, std::string_view candidate,
+                                        const std::vector<PreviousVersion>& previous,
+                                        CompatibilityLevel level, CompatibilityPolicy policy) {
+  CompatibilityVerdict verdict;
+  if (level == CompatibilityLevel::kNone || previous.empty()) return verdict;
+  // Newest first; without _TRANSITIVE only the newest counts.
+  const size_t checked = IsTransitive(level) ? previous.size() : 1;
+  for (size_t i = 0; i < checked; ++i) {
+    const PreviousVersion& old = previous[previous.size() - 1 - i];
+    std::vector<std::string> messages;
+    if (old.format != format) {
+      messages.emplace_back("Incompatible because of different schema type");
+    } else {
+      if (ChecksBackward(level)) {
+        messages = BackwardIncompatibilities(format, old.text, candidate, policy);
+      }
+      if (ChecksForward(level)) {
+        for (std::string& m : BackwardIncompatibilities(format, candidate, old.text, policy)) {
+          messages.push_back(std::move(m));
+        }
+      }
+    }
+    if (messages.empty()) continue;
+    verdict.compatible = false;
+    verdict.messages = std::move(messages);
+    verdict.messages.push_back("{oldSchemaVersion: " + std::to_string(old.version) + "}");
+    verdict.messages.push_back("{oldSchema: '" + old.text.substr(0, kMaxQuotedSchema) + "'}");
+    return verdict;  // Confluent stops at the first version that fails
+  }
+  return verdict;
+}
+
+}  // namespace assay::schema
