@@ -44,9 +44,8 @@ bool ChecksBackward(CompatibilityLevel level) {
 }
 
 bool ChecksForward(CompatibilityLevel level) {
-  return level == CompatibilityLevel::kForward ||
-         level == CompatibilityLevel::kForwardTransitive || level == CompatibilityLevel::kFull ||
-         level == CompatibilityLevel::kFullTransitive;
+  return level == CompatibilityLevel::kForward || level == CompatibilityLevel::kForwardTransitive ||
+         level == CompatibilityLevel::kFull || level == CompatibilityLevel::kFullTransitive;
 }
 
 // Confluent cuts the old schema quoted in a message at 10 KiB.
