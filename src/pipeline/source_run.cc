@@ -461,7 +461,7 @@ class SourceRun {
     if (Status st = AwaitCommit(); !st.ok()) return AbortAll(st);
     std::vector<Sinks> unit;
     for (Worker& w : workers_) unit.push_back(std::move(w.sinks));
-    if (!background) return FinishAndCommit(std::move(unit), state, /*parallel=*/true);
+    if (!background) return FinishAndCommit(std::move(unit), state);
     if (Status st = StartSinks(); !st.ok()) {
       for (Sinks& sinks : unit) {
         for (auto& sink : sinks) sink->Abort();
@@ -470,7 +470,7 @@ class SourceRun {
     }
     pending_commit_ =
         std::async(std::launch::async, [this, unit = std::move(unit), state]() mutable {
-          return FinishAndCommit(std::move(unit), state, /*parallel=*/false);
+          return FinishAndCommit(std::move(unit), state);
         });
     return Status::Ok();
   }
@@ -481,21 +481,21 @@ class SourceRun {
     return pending_commit_.get();
   }
 
-  // Finishes a unit's sinks (one thread per worker when `parallel`: encode, compress and fsync
-  // the open row groups) and commits their files with the input position. On failure the
-  // unit's staged files are dropped.
-  Status FinishAndCommit(std::vector<Sinks> unit, const events::FileState& state, bool parallel) {
+  // Finishes a unit's sinks, one thread per worker (encode, compress and fsync the open row
+  // groups), and commits their files with the input position. On failure the unit's staged
+  // files are dropped. In the background too: when a commit falls on the last batch of a file
+  // (1M rows, commit_interval_rows 1M), finishing one worker after the other on a single
+  // thread made the end of the run ~0.1 s longer.
+  Status FinishAndCommit(std::vector<Sinks> unit, const events::FileState& state) {
     CommitRequest request{p_.options.run_id, cfg_.name, {}, state};
     std::vector<Result<std::vector<sinks::StagedFile>>> finished(unit.size(),
                                                                  std::vector<sinks::StagedFile>{});
-    if (parallel) {
+    {
       std::vector<std::jthread> finishers;
       for (size_t i = 1; i < unit.size(); ++i) {
         finishers.emplace_back([&unit, i, &finished] { finished[i] = FinishSinks(unit[i]); });
       }
       if (!unit.empty()) finished[0] = FinishSinks(unit[0]);
-    } else {
-      for (size_t i = 0; i < unit.size(); ++i) finished[i] = FinishSinks(unit[i]);
     }
     for (auto& staged : finished) {
       if (!staged.ok()) {
