@@ -29,17 +29,18 @@ inline constexpr std::string_view kSchemaDetected = "schema.detected";
 inline constexpr std::string_view kSchemaRegistered = "schema.registered";
 inline constexpr std::string_view kSchemaEvolved = "schema.evolved";
 inline constexpr std::string_view kSchemaIncompatible = "schema.incompatible";
+inline constexpr std::string_view kSchemaDeleted = "schema.deleted";
 inline constexpr std::string_view kQualityBatchGraded = "quality.batch_graded";
 inline constexpr std::string_view kQualityAlert = "quality.alert";
 }  // namespace topic
 
 /// Every well-known topic, in documentation order (for the dashboard's filter list).
-inline constexpr std::array<std::string_view, 14> kWellKnownTopics = {
-    topic::kRunStarted,         topic::kRunFinished,   topic::kSourceStarted,
-    topic::kSourceFinished,     topic::kSourceFailed,  topic::kBatchProcessed,
-    topic::kSinkCommitted,      topic::kSinkFailed,    topic::kSchemaDetected,
-    topic::kSchemaRegistered,   topic::kSchemaEvolved, topic::kSchemaIncompatible,
-    topic::kQualityBatchGraded, topic::kQualityAlert,
+inline constexpr std::array<std::string_view, 15> kWellKnownTopics = {
+    topic::kRunStarted,       topic::kRunFinished,        topic::kSourceStarted,
+    topic::kSourceFinished,   topic::kSourceFailed,       topic::kBatchProcessed,
+    topic::kSinkCommitted,    topic::kSinkFailed,         topic::kSchemaDetected,
+    topic::kSchemaRegistered, topic::kSchemaEvolved,      topic::kSchemaIncompatible,
+    topic::kSchemaDeleted,    topic::kQualityBatchGraded, topic::kQualityAlert,
 };
 
 /// True if `pattern` is `*`, an exact topic, or a prefix pattern `<prefix>.*`. A `*` anywhere
