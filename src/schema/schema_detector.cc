@@ -284,15 +284,24 @@ void SchemaDetector::Add(const Batch& batch) {
 
   std::vector<uint8_t> used(fields_.size() + batch.columns().size(), 0);
   for (const Column& col : batch.columns()) {
-    auto it = index_.find(col.name);
+    // A schema is UTF-8 text: an ill-formed name (a Latin-1 CSV header) is known by its
+    // repaired spelling, the one the schema shows, so widening finds the field again.
+    std::string repaired;
+    std::string_view name = col.name;
+    if (!IsValidUtf8(name)) {
+      StringArena arena(name.size() * 3);
+      repaired = std::string(ToValidUtf8(name, arena));
+      name = repaired;
+    }
+    auto it = index_.find(name);
     size_t f = 0;
     if (it == index_.end()) {
       f = fields_.size();
       FieldStats stats;
-      stats.name = col.name;
+      stats.name = std::string(name);
       stats.accepts = kAllBits;
       fields_.push_back(std::move(stats));
-      index_.emplace(col.name, f);
+      index_.emplace(std::string(name), f);
     } else {
       f = it->second;
     }

@@ -48,24 +48,27 @@ struct DetectedField {
   bool typed = true;
   FieldType type = FieldType::kString;        ///< meaningful when `typed`
   StringFormat format = StringFormat::kNone;  ///< email / uuid / ipv4 on a kString field
-  bool nullable = false;  ///< null or missing in some sampled row: `[T, "null"]`, not required
-  uint64_t non_null = 0;  ///< sampled rows where the field has a value
+  /// Null or missing in some sampled row: `[T, "null"]` and not required. A field that is not
+  /// nullable is required (it had a value in every sampled row).
+  bool nullable = false;
+  uint64_t non_null = 0;                 ///< sampled rows where the field has a value
   std::vector<std::string> enum_values;  ///< candidate `enum` (byte order); empty = none
   std::optional<double> minimum;         ///< candidate `minimum` (integer and number fields)
   std::optional<double> maximum;         ///< candidate `maximum`
 };
 
 /// Accumulates a sample, possibly over several batches, and infers a schema from it. Memory is
-/// bounded per field (a few counters and at most max_enum_values + 1 distinct values), not per
-/// row: a detector may see every row of a source. Not thread-safe.
+/// bounded per field (a few counters and at most max_enum_values distinct values), not per row:
+/// a detector may see every row of a source. Not thread-safe.
 class SchemaDetector {
  public:
   explicit SchemaDetector(DetectionOptions options = {});
 
-  /// Adds every row of `batch` that has no parse error, every column. Columns are matched by
-  /// name across batches; a field absent from a batch (a CSV file without that column, NDJSON
-  /// records without that key) is missing, i.e. null, in that batch's rows. Fields keep the
-  /// order in which they first appear. Reads `raw` and `kind` only (no typing needed).
+  /// Adds every row of `batch` that has no parse error, every column. Reads `raw` and `kind`
+  /// only (no typing needed). Columns are matched by name across batches; an ill-formed UTF-8
+  /// name goes by its repaired spelling (U+FFFD per bad byte), the one the schema shows. A field
+  /// absent from a batch (a CSV file without that column, NDJSON records without that key) is
+  /// missing, i.e. null, in that batch's rows. Fields keep the order they first appear in.
   void Add(const Batch& batch);
 
   /// Rows added so far (rows with a parse error are not counted).
@@ -85,7 +88,7 @@ class SchemaDetector {
   /// (a schema needs at least one property).
   Result<std::string> ToJsonSchema(std::string_view title) const;
 
-  /// Per-field statistics (internal; public so schema_detector.cc's helpers can read them).
+  /// What the sample showed about one field: the input of Fields() and WidenJsonSchema.
   struct FieldStats {
     std::string name;
     uint64_t non_null = 0;

@@ -517,6 +517,18 @@ TEST(SchemaDetector, FieldNamesAndValuesAreJsonEscaped) {
   ExpectSampleConforms(text, b);
 }
 
+TEST(SchemaDetector, IllFormedUtf8NamesAreRepairedOnce) {
+  Batch b = MakeBatch({"Pr\xE9is", "ok"}, {{"1", "2"}});
+  SchemaDetector d;
+  d.Add(b);
+  ASSERT_EQ(d.Fields().size(), 2U);
+  EXPECT_EQ(d.Fields()[0].name, "Pr\uFFFDis");
+  const std::string text = SchemaText(d);
+  EXPECT_EQ(ParseOk(text).fields[0].name, "Pr\uFFFDis");
+  // The same sample widens nothing: the repaired name is found again.
+  EXPECT_FALSE(WidenJsonSchema(text, d)->has_value());
+}
+
 // The typer and the checks accept every row of the sample the schema was detected from.
 TEST(SchemaDetector, DetectedSchemaAcceptsItsOwnSample) {
   std::vector<std::vector<Cell>> rows;
@@ -817,6 +829,33 @@ TEST(SchemaWidening, WideningTwiceIsStable) {
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(w->schema, again->schema);
   EXPECT_EQ(w->changes, again->changes);
+}
+
+// The example of docs/schema-registry.md ("Schema detection"), detection then widening.
+TEST(SchemaWidening, DocumentedExample) {
+  SchemaDetector d;
+  d.Add(MakeBatch({"order_id", "quantity", "price", "created_at", "note"},
+                  {{"A-1", "2", "19.99", "2026-11-20T10:00:00Z", nullptr},
+                   {"A-2", "1", "5", "2026-11-20T10:05:00.250+01:00", "gift"},
+                   {"A-3", "10", "0.5", "2026-11-21 08:00:00Z", nullptr},
+                   {"A-4", "3", "12", "2026-11-21T09:30:00-05:00", nullptr}}));
+  const std::string v1 = SchemaText(d);
+  Batch later = MakeBatch({"order_id", "quantity", "price", "created_at", "coupon"},
+                          {{"A-5", "2.5", "25", "2026-11-22T10:00:00Z", "SAVE10"},
+                           {"A-6", nullptr, "3", "2026-11-22", "SAVE10"}});
+  std::optional<SchemaWidening> w = WidenOk(v1, later);
+  ASSERT_TRUE(w.has_value());
+  EXPECT_EQ(w->changes, (std::vector<std::string>{
+                            "'quantity': type integer -> number", "'quantity': now nullable",
+                            "'quantity': no longer required", "'price': maximum 19.99 -> 25",
+                            "'created_at': type string (date-time) -> string",
+                            "'coupon': new optional field (string)"}));
+  EXPECT_NE(w->schema.find(R"(  "required": ["order_id", "price", "created_at"],)"),
+            std::string::npos)
+      << w->schema;
+  EXPECT_NE(w->schema.find(R"(    "coupon": {"type": ["string", "null"]})"), std::string::npos)
+      << w->schema;
+  ExpectSampleConforms(w->schema, later);
 }
 
 TEST(SchemaWidening, InvalidCurrentSchemaIsAnError) {
