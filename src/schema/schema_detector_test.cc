@@ -856,6 +856,12 @@ TEST(SchemaWidening, DocumentedExample) {
   EXPECT_NE(w->schema.find(R"(    "coupon": {"type": ["string", "null"]})"), std::string::npos)
       << w->schema;
   ExpectSampleConforms(w->schema, later);
+  // Under Confluent's own rules only the new field is refused (as documented).
+  const std::vector<std::string> confluent = BackwardIncompatibilities(
+      SchemaFormat::kJson, v1, w->schema, CompatibilityPolicy::kConfluent);
+  ASSERT_EQ(confluent.size(), 1U);
+  EXPECT_NE(confluent[0].find("PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL"), std::string::npos)
+      << confluent[0];
 }
 
 TEST(SchemaWidening, InvalidCurrentSchemaIsAnError) {
