@@ -753,6 +753,29 @@ TEST(JsonSchemaRobustness, ReferenceCycles) {
                        kConfluent));
 }
 
+// A list unrolled `levels` times whose last "next" goes back to the root.
+std::string UnrolledList(int levels) {
+  std::string s;
+  for (int i = 0; i < levels; ++i) {
+    s += R"({"type":"object","properties":{"v":{"type":"integer"},"next":)";
+  }
+  s += R"({"$ref":"#"})";
+  for (int i = 0; i < levels; ++i) s += "}}";
+  return s;
+}
+
+TEST(JsonSchemaRobustness, LongReferenceCyclesStopAtTheDepthLimit) {
+  // Periods 20 and 21: the pairs of schemas compared repeat only after 420 levels, beyond the
+  // differ's depth limit, which then counts the rest as compatible (as a recursion).
+  const std::string a = UnrolledList(20), b = UnrolledList(21);
+  ASSERT_TRUE(CanonicalJsonSchema(a).ok());
+  ASSERT_TRUE(CanonicalJsonSchema(b).ok());
+  EXPECT_TRUE(Full(a, b, kConfluent));
+  std::string b_string = b;
+  b_string.replace(b_string.find("integer"), 7, "string");  // the first level's "v"
+  EXPECT_FALSE(Backward(a, b_string, kConfluent));
+}
+
 TEST(JsonSchemaRobustness, CombinedSchemasOfRecursiveAlternatives) {
   // Each level offers several alternatives that recurse: memoised pairs keep this linear.
   std::string defs = R"({"definitions":{)";
