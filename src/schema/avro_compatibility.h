@@ -12,6 +12,14 @@ namespace assay::schema {
 /// match their type, unions without nested unions or duplicate branches, ...) and returns its
 /// canonical form, the key under which identical schemas share one registry id.
 /// kInvalidArgument says what is wrong and where.
+///
+/// The key is not the specification's Parsing Canonical Form, which drops `default` and
+/// `aliases`: two schemas differing only in a default would share an id although they resolve
+/// differently. It is compact JSON with full names (`namespace` only as "" for a type in the null
+/// namespace written inside another namespace), a fixed key order (name, type, fields | symbols |
+/// items | values | size, default, order, aliases, then the other attributes sorted), keeping
+/// `default`, `aliases`, a non-ascending `order`, `logicalType` and its parameters and any other
+/// attribute; only `doc` and whitespace are dropped (AvroSchema::RegistryCanonicalForm).
 Result<std::string> CanonicalAvroSchema(std::string_view text);
 
 /// Avro schema resolution (org.apache.avro.SchemaCompatibility, as Confluent applies it): can a
