@@ -9,9 +9,11 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libyaml-cpp-dev libsimdjson-dev nlohmann-json3-dev libre2-dev libspdlog-dev libfmt-dev
   libcli11-dev libzstd-dev libsnappy-dev zlib1g-dev libsqlite3-dev libxxhash-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   clang clang-format clang-tidy libclang-rt-14-dev
   time
+  # the Schema Registry client that tests/registry_clients drive (run with /usr/bin/python3)
+  python3-confluent-kafka python3-requests
 )
 
 missing=()
