@@ -12,7 +12,7 @@ TEST_F(CliTest, HelpDocumentsEveryFlag) {
   EXPECT_EQ(r.exit_code, 0);
   for (const char* flag :
        {"--config", "--source", "--as-of", "--validate-config", "--reprocess", "--logging-config",
-        "--no-progress", "--summary-json", "--version", "Exit codes"}) {
+        "--no-progress", "--summary-json", "--web-only", "--port", "--version", "Exit codes"}) {
     EXPECT_NE(r.out.find(flag), std::string::npos) << flag << "\n" << r.out;
   }
   r = RunAssay({"--version"}, dir_);
@@ -24,6 +24,8 @@ TEST_F(CliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(RunAssay({}, dir_).exit_code, 2);  // --config is required
   EXPECT_EQ(RunAssay({"--no-such-flag"}, dir_).exit_code, 2);
   EXPECT_EQ(RunAssay({"--config", "missing.yml"}, dir_).exit_code, 2);
+  EXPECT_EQ(RunAssay({"--port", "70000"}, dir_).exit_code, 2);
+  EXPECT_EQ(RunAssay({"--port", "x"}, dir_).exit_code, 2);
 }
 
 TEST_F(CliTest, ValidateConfigChecksTheBundledConfigWithoutDoingWork) {

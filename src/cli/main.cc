@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -15,8 +17,12 @@
 #include "core/clock.h"
 #include "core/value_parse.h"
 #include "events/event_bus.h"
+#include "events/state_store.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/summary.h"
+#include "schema/registry.h"
+#include "web/registry_api.h"
+#include "web/server.h"
 
 namespace {
 
@@ -35,6 +41,8 @@ struct Flags {
   bool reprocess = false;
   bool no_progress = false;
   bool summary_json = false;
+  bool web_only = false;
+  int port = 0;  // with --port only
 };
 
 // The logging config: the flag, else logging_config.yml beside the data sources config, else
@@ -63,6 +71,98 @@ int SetUpLogging(const Flags& flags) {
   return kExitOk;
 }
 
+// The write end of a pipe that the SIGINT and SIGTERM handler writes the signal number to:
+// the handler may run on any thread (logging starts threads of its own), and writing to a pipe
+// is async-signal-safe, so the main thread simply reads the other end.
+int g_stop_pipe_write = -1;
+
+void OnStopSignal(int signal_number) {
+  auto byte = static_cast<unsigned char>(signal_number);
+  ssize_t ignored = write(g_stop_pipe_write, &byte, 1);
+  (void)ignored;
+}
+
+// Installs the handler; returns the pipe end to read the signal from, or -1.
+int CatchStopSignals() {
+  int fds[2];
+  if (pipe(fds) != 0) return -1;
+  g_stop_pipe_write = fds[1];
+  struct sigaction action {};
+  action.sa_handler = OnStopSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  return fds[0];
+}
+
+// Blocks until a caught signal arrives; returns its number.
+int WaitForStopSignal(int read_fd) {
+  unsigned char byte = 0;
+  while (read(read_fd, &byte, 1) < 0 && errno == EINTR) {
+  }
+  return byte;
+}
+
+// `--web-only`: serves the HTTP API (the schema registry under /registry) until SIGINT or
+// SIGTERM, then stops cleanly (exit 0). Exit 1 when the state store or the port is unavailable.
+int ServeWeb(const assay::config::Config& config, std::optional<int> port) {
+  // Before anything is announced: a signal from whoever read the announcement must stop us
+  // cleanly, not kill us.
+  int stop_fd = CatchStopSignals();
+  if (stop_fd < 0) {
+    std::cerr << "assay: cannot create a pipe for signal handling\n";
+    return kExitRunFailure;
+  }
+  auto logger = assay::config::GetLogger("web");
+  assay::events::EventBus bus;
+  auto state = assay::events::StateStore::Open(config.pipeline.state_dir);
+  if (!state.ok()) {
+    std::cerr << "assay: " << state.status().message() << "\n";
+    return kExitRunFailure;
+  }
+  assay::schema::RegistryOptions options;
+  // The config loader accepts only valid names, so these lookups succeed.
+  options.defaults.level = assay::schema::CompatibilityLevelFromName(config.registry.compatibility)
+                               .value_or(assay::schema::CompatibilityLevel::kBackward);
+  options.defaults.policy =
+      assay::schema::CompatibilityPolicyFromName(config.registry.compatibility_policy)
+          .value_or(assay::schema::CompatibilityPolicy::kConfluent);
+  auto registry = assay::schema::SchemaRegistry::Open(config.pipeline.state_dir, options, &bus);
+  if (!registry.ok()) {
+    std::cerr << "assay: " << registry.status().message() << "\n";
+    return kExitRunFailure;
+  }
+  assay::web::RegistryApi api(**registry, config.web.token);
+  assay::web::ServerOptions server_options;
+  server_options.host = config.web.host;
+  server_options.port = port.value_or(config.web.port);
+  server_options.max_body_bytes = config.web.max_body_bytes;
+  auto server = assay::web::Server::Start(server_options, {api.AsMount()});
+  if (!server.ok()) {
+    std::cerr << "assay: " << server.status().message() << "\n";
+    return kExitRunFailure;
+  }
+  if (config.web.token.empty() && config.web.host != "127.0.0.1" && config.web.host != "::1" &&
+      config.web.host != "localhost") {
+    logger->warn(
+        "web.host is {} and web.token is empty: anyone who can reach the port can "
+        "change the schema registry",
+        config.web.host);
+  }
+  std::string url = (*server)->url();
+  // On stdout, flushed: scripts and tests read the port from here (with --port 0).
+  std::cout << "assay: listening on " << url << "\n"
+            << "  schema registry: " << url << "/registry\n"
+            << std::flush;
+  logger->info("listening on {} (schema registry at {}/registry)", url, url);
+
+  int signal_number = WaitForStopSignal(stop_fd);
+  logger->info("{}: stopping the web server", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  (*server)->Stop();
+  return kExitOk;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{
       "Assay: ingest records, check them against schemas and quality rules, grade them\n"
@@ -85,6 +185,13 @@ int Main(int argc, char** argv) {
   app.add_flag("--no-progress", flags.no_progress, "Never draw the progress bar");
   app.add_flag("--summary-json", flags.summary_json,
                "Print the run summary as one JSON object instead of a table");
+  app.add_flag("--web-only", flags.web_only,
+               "Start only the web server (schema registry API under /registry) and serve until "
+               "SIGINT/SIGTERM");
+  CLI::Option* port_option =
+      app.add_option("--port", flags.port,
+                     "Port of the web server, overriding web.port (0 = any free port)")
+          ->check(CLI::Range(0, 65535));
   app.set_version_flag("--version", std::string(kVersion));
   try {
     app.parse(argc, argv);
@@ -120,6 +227,10 @@ int Main(int argc, char** argv) {
   if (!config.ok()) {
     std::cerr << config.status().message() << "\n";
     return kExitBadConfig;
+  }
+  if (flags.web_only && !flags.validate_only) {
+    return ServeWeb(*config,
+                    port_option->count() > 0 ? std::optional<int>(flags.port) : std::nullopt);
   }
   assay::events::EventBus bus;
   auto pipeline = assay::pipeline::Pipeline::Make(*config, options, bus);

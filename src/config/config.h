@@ -92,10 +92,30 @@ struct PipelineConfig {
   std::map<std::string, double> dimension_weights;
 };
 
+/// The `web:` section: the HTTP server (`--web-only`), which serves the schema registry's REST
+/// API under `/registry`.
+struct WebConfig {
+  std::string host = "127.0.0.1";  ///< interface to listen on; loopback unless configured
+  int port = 8080;                 ///< 0 = any free port (`--port` overrides)
+  /// Required (Bearer, or as the HTTP Basic password) by requests that change state; usually
+  /// `${ASSAY_TOKEN}`. Empty = no token required.
+  std::string token;
+  uint64_t max_body_bytes = 16 << 20;  ///< larger request bodies get 413
+};
+
+/// The `registry:` section: defaults of the schema registry until `PUT /registry/config` stores
+/// a global config.
+struct RegistrySectionConfig {
+  std::string compatibility = "BACKWARD";          ///< NONE|BACKWARD|...|FULL_TRANSITIVE
+  std::string compatibility_policy = "confluent";  ///< confluent|lenient (JSON Schema verdicts)
+};
+
 /// The whole `data_sources.yml`.
 struct Config {
   std::filesystem::path file;  ///< the config file as given
   PipelineConfig pipeline;
+  WebConfig web;
+  RegistrySectionConfig registry;
   std::vector<SourceConfig> sources;
   /// When the file has no `sinks:` key this holds one lake sink with the defaults.
   std::vector<SinkConfig> sinks;

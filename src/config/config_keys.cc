@@ -23,6 +23,10 @@ constexpr std::array kRootKeys = {
             .type = KeyType::kMapList,
             .default_value = "[{type: lake}]",
             .doc = "Where graded rows go. Without this key, one lake sink with its defaults."},
+    KeySpec{.name = "web",
+            .type = KeyType::kMap,
+            .doc = "The HTTP server (`--web-only`): the schema registry's REST API."},
+    KeySpec{.name = "registry", .type = KeyType::kMap, .doc = "Schema registry defaults."},
 };
 
 constexpr std::array kPipelineKeys = {
@@ -246,6 +250,47 @@ constexpr std::array kSinkKeys = {
                    "vectorised reader before 3.3)."},
 };
 
+constexpr std::array kWebKeys = {
+    KeySpec{.name = "host",
+            .default_value = "127.0.0.1",
+            .doc = "Interface the server listens on. Anything but loopback exposes the API to "
+                   "the network: set a `token` then."},
+    KeySpec{.name = "port",
+            .type = KeyType::kInteger,
+            .default_value = "8080",
+            .doc = "TCP port, 0..65535; 0 picks a free one (printed at start). `--port` "
+                   "overrides it."},
+    KeySpec{.name = "token",
+            .default_value = "\"\" (none)",
+            .doc = "Secret that requests changing state (registering, deleting, config changes) "
+                   "must carry as `Authorization: Bearer <token>` or as the password of HTTP "
+                   "Basic auth (any user name). Usually `${ASSAY_TOKEN}`; keep it out of the "
+                   "file. Empty: no token required."},
+    KeySpec{.name = "max_body_bytes",
+            .type = KeyType::kInteger,
+            .default_value = "16777216",
+            .unit = "bytes",
+            .doc = "Larger request bodies are refused with 413; at least 1024."},
+};
+
+constexpr std::array kRegistryKeys = {
+    KeySpec{.name = "compatibility",
+            .type = KeyType::kEnum,
+            .default_value = "BACKWARD",
+            .doc = "Global compatibility level until `PUT /registry/config` stores one (then "
+                   "that one wins, across restarts).",
+            .allowed = "NONE|BACKWARD|BACKWARD_TRANSITIVE|FORWARD|FORWARD_TRANSITIVE|FULL|"
+                       "FULL_TRANSITIVE"},
+    KeySpec{.name = "compatibility_policy",
+            .type = KeyType::kEnum,
+            .default_value = "confluent",
+            .doc = "JSON Schema verdicts: `confluent` gives Confluent's answers; `lenient` also "
+                   "accepts adding an optional property to an open content model (and its "
+                   "FORWARD mirror). Per subject via `compatibilityPolicy` in "
+                   "`PUT /registry/config/{subject}`.",
+            .allowed = "confluent|lenient"},
+};
+
 constexpr std::array kLoggingRootKeys = {
     KeySpec{.name = "logging", .type = KeyType::kMap, .doc = "Logging settings.", .required = true},
 };
@@ -312,14 +357,22 @@ constexpr SectionSpec kCsv{
 constexpr SectionSpec kRule{
     .path = "sources[].rules[]", .doc = "One entry per SQL rule.", .keys = kRuleKeys};
 constexpr SectionSpec kSink{.path = "sinks[]", .doc = "One entry per sink.", .keys = kSinkKeys};
+constexpr SectionSpec kWeb{.path = "web",
+                           .doc =
+                               "The HTTP server started by `--web-only`; the schema "
+                               "registry's REST API is under `/registry`.",
+                           .keys = kWebKeys};
+constexpr SectionSpec kRegistry{
+    .path = "registry", .doc = "Schema registry defaults.", .keys = kRegistryKeys};
 constexpr SectionSpec kLoggingRoot{
     .path = "", .doc = "Top level of `logging_config.yml`.", .keys = kLoggingRootKeys};
 constexpr SectionSpec kLogging{.path = "logging", .doc = "Logging settings.", .keys = kLoggingKeys};
 
 #pragma GCC diagnostic pop
 
-constexpr std::array<const SectionSpec*, 10> kPipelineSections = {
-    &kRoot, &kPipeline, &kTiers, &kGold, &kSilver, &kWeights, &kSource, &kCsv, &kRule, &kSink};
+constexpr std::array<const SectionSpec*, 12> kPipelineSections = {
+    &kRoot,   &kPipeline, &kTiers, &kGold, &kSilver, &kWeights,
+    &kSource, &kCsv,      &kRule,  &kSink, &kWeb,    &kRegistry};
 constexpr std::array<const SectionSpec*, 2> kLoggingSections = {&kLoggingRoot, &kLogging};
 
 // Escapes a table cell: a '|' would end the cell.

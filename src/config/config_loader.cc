@@ -110,6 +110,26 @@ void ReadPipeline(const YAML::Node& node, Diagnostics& diag, const YAML::Mark& f
   if (total <= 0) diag.Add(weights.mark(), weights.path(), "at least one weight must be above 0");
 }
 
+void ReadWeb(const YAML::Node& node, Diagnostics& diag, const YAML::Mark& fallback,
+             WebConfig* out) {
+  MapReader r(node, "web", Section("web"), diag, fallback);
+  if (r.Get("host", &out->host) && IsBlank(out->host)) r.Error("host", "the host is empty");
+  if (r.Get("port", &out->port) && (out->port < 0 || out->port > 65535)) {
+    r.Error("port", "must be between 0 and 65535 (0 = any free port)");
+  }
+  r.Get("token", &out->token);
+  if (r.Get("max_body_bytes", &out->max_body_bytes) && out->max_body_bytes < 1024) {
+    r.Error("max_body_bytes", "must be at least 1024");
+  }
+}
+
+void ReadRegistry(const YAML::Node& node, Diagnostics& diag, const YAML::Mark& fallback,
+                  RegistrySectionConfig* out) {
+  MapReader r(node, "registry", Section("registry"), diag, fallback);
+  r.Get("compatibility", &out->compatibility);
+  r.Get("compatibility_policy", &out->compatibility_policy);
+}
+
 // Position of the expression text itself: after the opening quote of a quoted scalar.
 Location ExprLocation(const Diagnostics& diag, const YAML::Mark& mark) {
   Location location = diag.At(mark);
@@ -279,6 +299,8 @@ Result<Config> ParseConfigImpl(std::string_view text, const fs::path& path, cons
   config.file = path;
   MapReader top(*root, "", *PipelineConfigSections()[0], diag, start);
   ReadPipeline(top.Child("pipeline"), diag, top.MarkOf("pipeline"), &config.pipeline);
+  ReadWeb(top.Child("web"), diag, top.MarkOf("web"), &config.web);
+  ReadRegistry(top.Child("registry"), diag, top.MarkOf("registry"), &config.registry);
 
   std::map<std::string, int> source_lines;
   fs::path config_dir = path.parent_path();

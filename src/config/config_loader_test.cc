@@ -549,6 +549,46 @@ TEST_F(ConfigLoaderTest, UnsetVariableIsAnErrorAtItsValue) {
   EXPECT_CONFIG_ERROR(errors, "sources[0].path", 4, 11, "'DATA_DIR' is not set");
 }
 
+TEST_F(ConfigLoaderTest, WebAndRegistrySections) {
+  Config defaults = Parse(kMinimalSource);
+  EXPECT_EQ(defaults.web.host, "127.0.0.1");
+  EXPECT_EQ(defaults.web.port, 8080);
+  EXPECT_EQ(defaults.web.token, "");
+  EXPECT_EQ(defaults.web.max_body_bytes, 16u << 20);
+  EXPECT_EQ(defaults.registry.compatibility, "BACKWARD");
+  EXPECT_EQ(defaults.registry.compatibility_policy, "confluent");
+
+  Config config = Parse(std::string(kMinimalSource) + R"yaml(web:
+  host: 0.0.0.0
+  port: 9091
+  token: ${ASSAY_TOKEN}
+  max_body_bytes: 4096
+registry: {compatibility: FULL_TRANSITIVE, compatibility_policy: lenient}
+)yaml",
+                        MapEnvironment({{"ASSAY_TOKEN", "s3cret"}}));
+  EXPECT_EQ(config.web.host, "0.0.0.0");
+  EXPECT_EQ(config.web.port, 9091);
+  EXPECT_EQ(config.web.token, "s3cret");
+  EXPECT_EQ(config.web.max_body_bytes, 4096u);
+  EXPECT_EQ(config.registry.compatibility, "FULL_TRANSITIVE");
+  EXPECT_EQ(config.registry.compatibility_policy, "lenient");
+
+  std::vector<ConfigError> errors = Errors(std::string(kMinimalSource) + R"yaml(web:
+  port: 70000
+  max_body_bytes: 10
+  token: ${NO_SUCH_TOKEN}
+registry:
+  compatibility: SIDEWAYS
+  compatibility_policy: strict
+)yaml",
+                                           MapEnvironment({}));
+  EXPECT_CONFIG_ERROR(errors, "web.port", 3, 9, "between 0 and 65535");
+  EXPECT_CONFIG_ERROR(errors, "web.max_body_bytes", 4, 19, "at least 1024");
+  EXPECT_CONFIG_ERROR(errors, "web.token", 5, 10, "'NO_SUCH_TOKEN' is not set");
+  EXPECT_CONFIG_ERROR(errors, "registry.compatibility", 7, 18, "SIDEWAYS");
+  EXPECT_CONFIG_ERROR(errors, "registry.compatibility_policy", 8, 25, "strict");
+}
+
 TEST_F(ConfigLoaderTest, MissingFileIsNotFound) {
   Result<Config> result = LoadConfig(dir_ / "nope.yml", MapEnvironment({}));
   ASSERT_FALSE(result.ok());
