@@ -268,6 +268,55 @@ TEST_F(BatchPipelineTest, ACopyReadSpeculativelyIsDroppedAtItsFirstCommit) {
   EXPECT_EQ(Count("gold"), 2);
 }
 
+// The schema file is registered as subject `sales_transactions` at the start of every run
+// (issue 5): a compatible change becomes version 2; an incompatible one stops the source before
+// it reads anything, naming the subject and the field; with compatibility NONE it is accepted.
+TEST_F(BatchPipelineTest, SchemaFileChangesAreCheckedByTheRegistry) {
+  ASSERT_EQ(RunPipeline().exit_code, 0);
+  const std::filesystem::path schema_file = dir_ / "schemas/sales_transactions.json";
+  std::string schema;
+  {
+    std::ifstream in(schema_file);
+    schema.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  auto rewrite = [&](const std::string& from, const std::string& to) {
+    const size_t at = schema.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    schema.replace(at, from.size(), to);
+    std::ofstream(schema_file, std::ios::trunc) << schema;
+  };
+
+  // Compatible (MAXIMUM_INCREASED): a new version, and the source runs.
+  rewrite(R"("maximum": 1000})", R"("maximum": 2000})");
+  Write("samples/sales_transactions_2.csv", std::string(kHeader) + kRows + "\n");
+  CommandResult evolved = RunPipeline();
+  ASSERT_EQ(evolved.exit_code, 0) << evolved.err;
+  EXPECT_NE(evolved.err.find("registered as version 2 of subject 'sales_transactions'"),
+            std::string::npos)
+      << evolved.err;
+  EXPECT_EQ(Count("gold"), 2);
+
+  // Incompatible under Confluent's BACKWARD: a property added to an open content model.
+  rewrite(R"("quantity":)", R"("note": {"type": "string"}, "quantity":)");
+  Write("samples/sales_transactions_3.csv", std::string(kHeader) + kRows + "\n\n");
+  CommandResult refused = RunPipeline();
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("changed incompatibly with subject 'sales_transactions' "
+                             "(compatibility BACKWARD)"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("#/properties/note"), std::string::npos) << refused.err;
+  EXPECT_EQ(Count("gold"), 2);  // the source did not run
+
+  // The subject's level NONE (here from the config's global default) accepts any change.
+  std::string config = kDesignConfig;
+  config += "registry: {compatibility: NONE}\n";
+  Write("config/data_sources.yml", config);
+  CommandResult accepted = RunPipeline();
+  ASSERT_EQ(accepted.exit_code, 0) << accepted.err;
+  EXPECT_EQ(Count("gold"), 3);
+}
+
 TEST_F(BatchPipelineTest, SummaryJsonCountsEveryRow) {
   CommandResult r = RunPipeline({"--summary-json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

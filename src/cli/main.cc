@@ -19,6 +19,7 @@
 #include "events/event_bus.h"
 #include "events/state_store.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/schema_subjects.h"
 #include "pipeline/summary.h"
 #include "schema/registry.h"
 #include "web/registry_api.h"
@@ -121,13 +122,7 @@ int ServeWeb(const assay::config::Config& config, std::optional<int> port) {
     std::cerr << "assay: " << state.status().message() << "\n";
     return kExitRunFailure;
   }
-  assay::schema::RegistryOptions options;
-  // The config loader accepts only valid names, so these lookups succeed.
-  options.defaults.level = assay::schema::CompatibilityLevelFromName(config.registry.compatibility)
-                               .value_or(assay::schema::CompatibilityLevel::kBackward);
-  options.defaults.policy =
-      assay::schema::CompatibilityPolicyFromName(config.registry.compatibility_policy)
-          .value_or(assay::schema::CompatibilityPolicy::kConfluent);
+  const assay::schema::RegistryOptions options = assay::pipeline::RegistryOptionsFor(config);
   auto registry = assay::schema::SchemaRegistry::Open(config.pipeline.state_dir, options, &bus);
   if (!registry.ok()) {
     std::cerr << "assay: " << registry.status().message() << "\n";

@@ -3,19 +3,48 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <fstream>
 #include <random>
+#include <sstream>
 
 #include "core/clock.h"
 #include "core/value_parse.h"
 #include "pipeline/commit_log.h"
 #include "pipeline/progress.h"
 #include "pipeline/run_context.h"
+#include "pipeline/schema_subjects.h"
 #include "pipeline/source_run.h"
 #include "pipeline/summary.h"
 #include "schema/json_schema.h"
 
 namespace assay::pipeline {
-namespace {}  // namespace
+namespace {
+
+Result<std::string> ReadSchemaFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+      return NotFound(fmt::format("schema file {} does not exist", path.string()));
+    }
+    return PermissionDenied(fmt::format("cannot read schema file {}", path.string()));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// A source that could not start: it fails with `why` (and says so on the event bus).
+SourceSummary NotRun(const config::SourceConfig& source, const Status& why) {
+  SourceSummary summary;
+  summary.name = source.name;
+  summary.ok = false;
+  summary.error = why.message();
+  PipelineLog().error("source '{}': {}", source.name, why.message());
+  return summary;
+}
+
+}  // namespace
 
 bool RunSummary::ok() const {
   for (const SourceSummary& s : sources) {
@@ -61,13 +90,16 @@ Result<std::vector<PreparedSource>> PrepareSources(const config::Config& config,
                                    sc.location.file, sc.location.line, sc.name));
       continue;
     }
-    Result<schema::Schema> schema = schema::LoadJsonSchema(sc.schema);
+    Result<std::string> text = ReadSchemaFile(sc.schema);
+    Result<schema::Schema> schema = text.ok() ? schema::ParseJsonSchema(*text, sc.schema)
+                                              : Result<schema::Schema>(text.status());
     if (!schema.ok()) {
       errors.push_back(fmt::format("{}:{}: source '{}': {}", sc.location.file, sc.location.line,
                                    sc.name, schema.status().message()));
       continue;
     }
     ps.schema = std::move(schema).value();
+    ps.schema_text = std::move(text).value();
     std::vector<quality::RuleSpec> rules;
     for (const config::RuleConfig& rc : sc.rules) {
       quality::RuleSpec spec;
@@ -114,6 +146,8 @@ Result<RunSummary> Pipeline::Run() {
   summary.run_id = options_.run_id;
   ASSIGN_OR_RETURN(auto store, events::StateStore::Open(config_.pipeline.state_dir));
   CommitLog commits(*store);
+  ASSIGN_OR_RETURN(auto registry, schema::SchemaRegistry::Open(config_.pipeline.state_dir,
+                                                               RegistryOptionsFor(config_), &bus_));
 
   std::vector<std::filesystem::path> roots;
   for (const PreparedSource& s : sources_) {
@@ -142,6 +176,17 @@ Result<RunSummary> Pipeline::Run() {
   if (options_.progress) progress = std::make_unique<Progress>();
   uint64_t sequence = 0;
   for (const PreparedSource& source : sources_) {
+    // The schema file is registered (or found unchanged) first: a file changed incompatibly
+    // stops its source before it reads anything.
+    if (Status st = RegisterSchemaFile(*registry, source.config->schema, source.schema_text);
+        !st.ok()) {
+      summary.sources.push_back(NotRun(*source.config, st));
+      bus_.Publish(events::Event::Make(events::topic::kSourceFailed, st.message())
+                       .WithSource(source.config->name)
+                       .WithSeverity(events::Severity::kError)
+                       .Set("run_id", options_.run_id));
+      continue;
+    }
     summary.sources.push_back(
         RunSource(context, source, *store, commits, sequence, progress.get()));
   }

@@ -49,6 +49,7 @@ struct RunSummary {
 /// One configured source, resolved: its schema loaded and its checks compiled.
 struct PreparedSource {
   const config::SourceConfig* config = nullptr;
+  std::string schema_text;  ///< the schema file as read, for the registry
   schema::Schema schema;
   std::unique_ptr<quality::Classifier> classifier;
 };
