@@ -48,6 +48,27 @@ bool ChecksForward(CompatibilityLevel level) {
          level == CompatibilityLevel::kFull || level == CompatibilityLevel::kFullTransitive;
 }
 
+// BackwardIncompatibilities words its messages for (original = old, update = new). A FORWARD
+// check runs it the other way round, so the schemas it names are the other way round too.
+std::string SwapNewAndOld(const std::string& message) {
+  constexpr std::string_view kNew = "new schema";
+  constexpr std::string_view kOld = "old schema";
+  std::string out;
+  out.reserve(message.size());
+  for (size_t i = 0; i < message.size();) {
+    if (message.compare(i, kNew.size(), kNew) == 0) {
+      out += kOld;
+      i += kNew.size();
+    } else if (message.compare(i, kOld.size(), kOld) == 0) {
+      out += kNew;
+      i += kOld.size();
+    } else {
+      out += message[i++];
+    }
+  }
+  return out;
+}
+
 // Confluent cuts the old schema quoted in a message at 10 KiB.
 constexpr size_t kMaxQuotedSchema = 10 << 10;
 
@@ -116,8 +137,9 @@ CompatibilityVerdict CheckCompatibility(SchemaFormat format, std::string_view ca
         messages = BackwardIncompatibilities(format, old.text, candidate, policy);
       }
       if (ChecksForward(level)) {
-        for (std::string& m : BackwardIncompatibilities(format, candidate, old.text, policy)) {
-          messages.push_back(std::move(m));
+        for (const std::string& m :
+             BackwardIncompatibilities(format, candidate, old.text, policy)) {
+          messages.push_back(SwapNewAndOld(m));
         }
       }
     }
