@@ -41,10 +41,11 @@ sanitize: setup
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
 
-# The concurrent parts under ThreadSanitizer: the event bus, metrics, the worker pool, and the
+# The concurrent parts under ThreadSanitizer: the event bus, metrics, the worker pool, the schema
+# registry (concurrent registrations), and the
 # whole pipeline end to end (its binary is built with TSan too).
 TSAN_DIR ?= build-tsan
-TSAN_TESTS ?= EventBus|Metrics|WorkerPool|StateStore|BatchPipeline|CrashRecovery|BadInput
+TSAN_TESTS ?= EventBus|Metrics|WorkerPool|StateStore|RegistryTest|BatchPipeline|CrashRecovery|BadInput
 tsan: setup
 	cmake --preset tsan
 	cmake --build $(TSAN_DIR) -j $(JOBS)
