@@ -3,9 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <fstream>
 #include <random>
-#include <sstream>
 
 #include "core/clock.h"
 #include "core/value_parse.h"
@@ -19,20 +17,6 @@
 
 namespace assay::pipeline {
 namespace {
-
-Result<std::string> ReadSchemaFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) {
-      return NotFound(fmt::format("schema file {} does not exist", path.string()));
-    }
-    return PermissionDenied(fmt::format("cannot read schema file {}", path.string()));
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 // A source that could not start: it fails with `why` (and says so on the event bus).
 SourceSummary NotRun(const config::SourceConfig& source, const Status& why) {
@@ -90,7 +74,7 @@ Result<std::vector<PreparedSource>> PrepareSources(const config::Config& config,
                                    sc.location.file, sc.location.line, sc.name));
       continue;
     }
-    Result<std::string> text = ReadSchemaFile(sc.schema);
+    Result<std::string> text = schema::ReadSchemaFile(sc.schema);
     Result<schema::Schema> schema = text.ok() ? schema::ParseJsonSchema(*text, sc.schema)
                                               : Result<schema::Schema>(text.status());
     if (!schema.ok()) {

@@ -450,7 +450,7 @@ Result<Schema> ParseJsonSchema(std::string_view text, const std::filesystem::pat
   return parser.Parse(text);
 }
 
-Result<Schema> LoadJsonSchema(const std::filesystem::path& path) {
+Result<std::string> ReadSchemaFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::error_code ec;
@@ -461,7 +461,12 @@ Result<Schema> LoadJsonSchema(const std::filesystem::path& path) {
   }
   std::stringstream buffer;
   buffer << in.rdbuf();
-  return ParseJsonSchema(buffer.str(), path);
+  return buffer.str();
+}
+
+Result<Schema> LoadJsonSchema(const std::filesystem::path& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadSchemaFile(path));
+  return ParseJsonSchema(text, path);
 }
 
 }  // namespace assay::schema

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 #include "core/result.h"
@@ -13,6 +14,9 @@ namespace assay::schema {
 /// reported together in one kInvalidArgument Status, each line naming `path` and the JSON
 /// pointer (or line:column for syntax errors).
 Result<Schema> ParseJsonSchema(std::string_view text, const std::filesystem::path& path);
+
+/// Reads a schema file whole: kNotFound / kPermissionDenied naming it when it cannot.
+Result<std::string> ReadSchemaFile(const std::filesystem::path& path);
 
 /// Reads and parses a schema file.
 Result<Schema> LoadJsonSchema(const std::filesystem::path& path);
