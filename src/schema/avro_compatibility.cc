@@ -28,6 +28,7 @@
 #include <utility>
 
 #include "schema/avro_schema.h"
+#include "schema/json_text.h"
 
 namespace assay::schema {
 namespace {
@@ -87,15 +88,7 @@ std::string Location(const Path& path) {
   std::string out = "/";
   for (auto it = tokens.rbegin(); it != tokens.rend(); ++it) {
     if (it != tokens.rbegin()) out += '/';
-    for (char c : **it) {
-      if (c == '~') {
-        out += "~0";
-      } else if (c == '/') {
-        out += "~1";
-      } else {
-        out += c;
-      }
-    }
+    out += EscapePointerToken(**it);
   }
   return out;
 }

@@ -7,6 +7,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "schema/json_text.h"
+
 namespace assay::schema {
 namespace {
 
@@ -53,46 +55,8 @@ bool IsOneOf(const std::array<std::string_view, N>& keys, std::string_view key) 
   return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 
-std::pair<size_t, size_t> LineColumn(std::string_view text, size_t offset) {
-  size_t line = 1;
-  size_t column = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return {line, column};
-}
-
-// The offset of the bracket that opens the first level deeper than kMaxJsonDepth, if any. Checked
-// before nlohmann parses, so that no recursive walk ever sees a deeper document.
-std::optional<size_t> TooDeepAt(std::string_view text) {
-  size_t depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxJsonDepth) return i;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return std::nullopt;
-}
-
 Result<Json> ParseJson(std::string_view text) {
-  if (std::optional<size_t> at = TooDeepAt(text)) {
+  if (std::optional<size_t> at = NestingDeeperThan(text, kMaxJsonDepth)) {
     auto [line, column] = LineColumn(text, *at);
     return InvalidArgument(
         fmt::format("invalid Avro schema: line {}, column {}: JSON nested deeper "
@@ -127,15 +91,7 @@ std::string Quote(const Json& value) {
 std::string Pointer(std::string_view parent, std::string_view token) {
   std::string out(parent);
   out += '/';
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
+  out += EscapePointerToken(token);
   return out;
 }
 

@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "schema/json_text.h"
+
 namespace assay::schema {
 namespace {
 
@@ -31,20 +33,6 @@ constexpr std::string_view kPropertyKeys[] = {
 template <size_t N>
 bool Contains(const std::string_view (&keys)[N], std::string_view key) {
   return std::find(std::begin(keys), std::end(keys), key) != std::end(keys);
-}
-
-// Line and column (1-based) of a byte offset in text.
-std::pair<size_t, size_t> LineColumn(std::string_view text, size_t offset) {
-  size_t line = 1, column = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return {line, column};
 }
 
 class SchemaParser {

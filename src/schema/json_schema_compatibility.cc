@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "schema/json_schema_diff.h"
+#include "schema/json_text.h"
 
 namespace assay::schema {
 namespace {
@@ -24,51 +25,14 @@ constexpr size_t kMaxNesting = 256;
 constexpr std::string_view kTypeNames[] = {"string", "integer", "number", "boolean",
                                            "null",   "array",   "object"};
 
-// Line and column (1-based) of a byte offset in text.
-std::pair<size_t, size_t> LineColumn(std::string_view text, size_t offset) {
-  size_t line = 1, column = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return {line, column};
-}
-
 Status JsonError(std::string_view text, size_t offset, std::string_view reason) {
   auto [line, column] = LineColumn(text, offset);
   return InvalidArgument(
       fmt::format("invalid JSON at line {}, column {}: {}", line, column, reason));
 }
 
-// Where the nesting of arrays and objects first exceeds kMaxNesting (outside strings).
-std::optional<size_t> TooDeep(std::string_view text) {
-  size_t depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxNesting) return i;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return std::nullopt;
-}
-
 Result<Json> ParseJson(std::string_view text) {
-  if (std::optional<size_t> at = TooDeep(text)) {
+  if (std::optional<size_t> at = NestingDeeperThan(text, kMaxNesting)) {
     return JsonError(text, *at,
                      fmt::format("arrays and objects nested more than {} deep", kMaxNesting));
   }
@@ -94,20 +58,6 @@ Result<Json> ParseJson(std::string_view text) {
     const size_t bracket = what.find("] ");
     return JsonError(text, offset, bracket == std::string::npos ? what : what.substr(bracket + 2));
   }
-}
-
-std::string EscapeToken(std::string_view token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 // Checks the shapes of the keywords the differ reads, at every schema of the document (and at
@@ -159,7 +109,7 @@ class ShapeChecker {
       const std::string& key = it.key();
       // Draft-07 ignores the siblings of "$ref" (bar annotations and definitions).
       if (is_ref && key != "$ref" && key != "definitions" && key != "$defs") continue;
-      RETURN_IF_ERROR(CheckKeyword(key, it.value(), at + "/" + EscapeToken(key)));
+      RETURN_IF_ERROR(CheckKeyword(key, it.value(), at + "/" + EscapePointerToken(key)));
     }
     return Status::Ok();
   }
@@ -183,12 +133,12 @@ class ShapeChecker {
     } else if (is({"properties", "patternProperties", "definitions", "$defs"})) {
       if (!v.is_object()) return Bad(at, fmt::format("\"{}\" must be an object", key));
       for (auto it = v.begin(); it != v.end(); ++it) {
-        RETURN_IF_ERROR(CheckSchema(it.value(), at + "/" + EscapeToken(it.key())));
+        RETURN_IF_ERROR(CheckSchema(it.value(), at + "/" + EscapePointerToken(it.key())));
       }
     } else if (key == "dependencies") {
       if (!v.is_object()) return Bad(at, "\"dependencies\" must be an object");
       for (auto it = v.begin(); it != v.end(); ++it) {
-        const std::string here = at + "/" + EscapeToken(it.key());
+        const std::string here = at + "/" + EscapePointerToken(it.key());
         if (!it.value().is_array()) {
           RETURN_IF_ERROR(CheckSchema(it.value(), here));
         } else if (!std::all_of(it.value().begin(), it.value().end(),

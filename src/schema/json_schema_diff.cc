@@ -18,6 +18,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "schema/json_text.h"
+
 namespace assay::schema::json_diff {
 namespace {
 
@@ -277,21 +279,6 @@ const Json* StringMember(const Json& j, std::string_view key) {
   return v != nullptr && v->is_string() ? v : nullptr;
 }
 
-// "~" and "/" escaped as a JSON Pointer reference token.
-std::string EscapeToken(std::string_view token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::string PercentDecode(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -343,7 +330,7 @@ const Json* ResolveReference(const Json& root, std::string_view ref, std::string
           return j;
         }
         for (auto it = j->begin(); it != j->end(); ++it) {
-          stack.emplace_back(&*it, at + "/" + EscapeToken(it.key()));
+          stack.emplace_back(&*it, at + "/" + EscapePointerToken(it.key()));
         }
       } else if (j->is_array()) {
         for (size_t i = 0; i < j->size(); ++i) {
@@ -381,7 +368,7 @@ const Json* ResolveReference(const Json& root, std::string_view ref, std::string
       at = nullptr;
     }
     if (at == nullptr) return nullptr;
-    *pointer += "/" + EscapeToken(unescaped);
+    *pointer += "/" + EscapePointerToken(unescaped);
     if (slash == std::string::npos) return at;
     pos = slash + 1;
   }
@@ -560,8 +547,8 @@ class Model {
   Node* LoadObjectKeywords(Node* n, const Json& j, const std::string& at) {
     if (const Json* p = Member(j, "properties"); p != nullptr && p->is_object()) {
       for (auto it = p->begin(); it != p->end(); ++it) {
-        n->properties.emplace_back(it.key(),
-                                   Load(it.value(), at + "/properties/" + EscapeToken(it.key())));
+        n->properties.emplace_back(
+            it.key(), Load(it.value(), at + "/properties/" + EscapePointerToken(it.key())));
       }
     }
     if (const Json* r = Member(j, "required"); r != nullptr && r->is_array()) {
@@ -581,14 +568,14 @@ class Model {
           n->property_dependencies.emplace_back(it.key(), std::move(names));
         } else {
           n->schema_dependencies.emplace_back(
-              it.key(), Load(it.value(), at + "/dependencies/" + EscapeToken(it.key())));
+              it.key(), Load(it.value(), at + "/dependencies/" + EscapePointerToken(it.key())));
         }
       }
     }
     if (const Json* pp = Member(j, "patternProperties"); pp != nullptr && pp->is_object()) {
       for (auto it = pp->begin(); it != pp->end(); ++it) {
         n->pattern_properties.emplace_back(
-            it.key(), Load(it.value(), at + "/patternProperties/" + EscapeToken(it.key())));
+            it.key(), Load(it.value(), at + "/patternProperties/" + EscapePointerToken(it.key())));
       }
     }
     LoadAdditional(n, j, "additionalProperties", at);
