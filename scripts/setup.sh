@@ -14,6 +14,10 @@ PACKAGES=(
   time
   # PostgreSQL: libpq for the database source, the server for the tests (tests/servers)
   libpq-dev postgresql-15
+  # MariaDB/MySQL: Connector/C for the database source, the server for the tests
+  libmariadb-dev mariadb-server
+  # ODBC: unixODBC for the database source; the SQLite and PostgreSQL ODBC drivers for its tests
+  unixodbc-dev libsqliteodbc odbc-postgresql
   # the Schema Registry client that tests/registry_clients drive (run with /usr/bin/python3)
   python3-confluent-kafka python3-requests
 )

@@ -53,8 +53,8 @@ Result<std::unique_ptr<DbConnection>> Connect(const ConnectOptions& options) {
   Result<std::unique_ptr<DbConnection>> connection = Unimplemented("no driver");
   switch (options.url.driver) {
     case Driver::kSqlite: connection = ConnectSqlite(options); break;
+    case Driver::kMariaDb: connection = ConnectMariaDb(options); break;
     case Driver::kPostgres:
-    case Driver::kMariaDb:
     case Driver::kOdbc:
       connection = Unimplemented(
           fmt::format("the {} driver is not built yet", DriverName(options.url.driver)));
