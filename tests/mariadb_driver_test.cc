@@ -3,35 +3,18 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <fstream>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "sources/database/database.h"
-#include "sources/database/database_reader.h"
+#include "tests/database_test_util.h"
 #include "tests/servers/mariadb_server.h"
 
 namespace assay::sources::db {
 namespace {
 
 using assay::testing::MariaDbServer;
-
-struct Cell {
-  DbType type;
-  std::optional<std::string> value;
-};
-using Rows = std::vector<std::vector<Cell>>;
-
-// Peak and current resident set size of this process, in KiB (/proc/self/status).
-long ProcStatusKiB(const std::string& key) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.starts_with(key + ":")) return std::stol(line.substr(key.size() + 1));
-  }
-  return -1;
-}
+using namespace assay::sources::db::testing;  // NOLINT(google-build-using-namespace)
 
 class MariaDbDriverTest : public assay::testing::MariaDbTest {
  protected:
@@ -55,34 +38,6 @@ class MariaDbDriverTest : public assay::testing::MariaDbTest {
     Result<std::string> out = server().Sql(sql);
     ASSERT_TRUE(out.ok()) << out.status().message();
   }
-
-  static Rows ReadAll(DbConnection& connection, const std::string& sql,
-                      const std::vector<DbParam>& params = {},
-                      std::vector<DbColumn>* columns = nullptr) {
-    Result<std::unique_ptr<DbCursor>> cursor = connection.Query(sql, params);
-    EXPECT_TRUE(cursor.ok()) << cursor.status().message();
-    if (!cursor.ok()) return {};
-    if (columns) *columns = (*cursor)->columns();
-    const size_t n = (*cursor)->columns().size();
-    Rows rows;
-    RowChunk chunk;
-    while (true) {
-      chunk.Clear();
-      Result<size_t> got = (*cursor)->Fetch(chunk, 3);
-      EXPECT_TRUE(got.ok()) << got.status().message();
-      if (!got.ok() || *got == 0) break;
-      for (size_t r = 0; r < chunk.num_rows; ++r) {
-        std::vector<Cell> row;
-        for (size_t c = 0; c < n; ++c) {
-          const RowChunk::Cell& cell = chunk.cells[r * n + c];
-          row.push_back(Cell{
-              cell.type, cell.null ? std::nullopt : std::optional<std::string>(chunk.value(cell))});
-        }
-        rows.push_back(std::move(row));
-      }
-    }
-    return rows;
-  }
 };
 
 TEST_F(MariaDbDriverTest, TypesMapOntoDbTypesWithCanonicalText) {
@@ -104,43 +59,31 @@ TEST_F(MariaDbDriverTest, TypesMapOntoDbTypesWithCanonicalText) {
   std::vector<DbColumn> columns;
   Rows rows = ReadAll(*connection, "SELECT * FROM types", {}, &columns);
   ASSERT_EQ(rows.size(), 4U);
-  const std::vector<std::tuple<std::string, DbType, std::string, std::string>> expected = {
-      {"b", DbType::kBoolean, "TINYINT(1)", "true"},
-      {"t", DbType::kInteger, "TINYINT", "-7"},
-      {"i", DbType::kInteger, "INT", "2147483647"},
-      {"big", DbType::kInteger, "BIGINT", "18446744073709551615"},
-      {"d", DbType::kDecimal, "DECIMAL", "12345678901234567890.0123456789"},
-      {"f", DbType::kFloat, "FLOAT", "0.1"},
-      {"g", DbType::kFloat, "DOUBLE", "0.30000000000000004"},
-      {"dt", DbType::kTimestamp, "DATETIME", "2024-02-29T23:59:58.000123Z"},
-      {"ts", DbType::kTimestampTz, "TIMESTAMP", "2024-01-02T03:04:05.678Z"},
-      {"day", DbType::kDate, "DATE", "2024-02-29"},
-      {"tm", DbType::kTime, "TIME", "-12:34:56"},
-      {"y", DbType::kInteger, "YEAR", "2024"},
-      {"j", DbType::kJson, "JSON", "{\"a\": [1, 2]}"},
-      {"bl", DbType::kBinary, "BLOB", "00ff10"},
-      {"vb", DbType::kBinary, "VARBINARY", "cafe"},
-      {"c", DbType::kText, "CHAR", "ab"},
-      {"v", DbType::kText, "VARCHAR", "héllo wörld"},
-      {"tx", DbType::kText, "TEXT", "line\nbreak"},
-      {"e", DbType::kText, "ENUM", "b"},
-      {"s", DbType::kText, "SET", "x,y"},
-      {"bit1", DbType::kBoolean, "BIT", "true"},
-      {"bits", DbType::kInteger, "BIT", "257"},
-  };
-  ASSERT_EQ(columns.size(), expected.size());
-  for (size_t c = 0; c < expected.size(); ++c) {
-    const auto& [name, type, native, text] = expected[c];
-    SCOPED_TRACE(name);
-    EXPECT_EQ(columns[c].name, name);
-    EXPECT_EQ(columns[c].type, type) << DbTypeName(columns[c].type);
-    EXPECT_EQ(columns[c].native_type, native);
-    EXPECT_EQ(rows[0][c].type, type);
-    EXPECT_EQ(rows[0][c].value, text);
-    // NULL in every type is NULL, typed as its column.
-    EXPECT_EQ(rows[1][c].value, std::nullopt);
-    EXPECT_EQ(rows[1][c].type, type);
-  }
+  ExpectTypeRows(columns, rows,
+                 {
+                     {"b", DbType::kBoolean, "true", "TINYINT(1)"},
+                     {"t", DbType::kInteger, "-7", "TINYINT"},
+                     {"i", DbType::kInteger, "2147483647", "INT"},
+                     {"big", DbType::kInteger, "18446744073709551615", "BIGINT"},
+                     {"d", DbType::kDecimal, "12345678901234567890.0123456789", "DECIMAL"},
+                     {"f", DbType::kFloat, "0.1", "FLOAT"},
+                     {"g", DbType::kFloat, "0.30000000000000004", "DOUBLE"},
+                     {"dt", DbType::kTimestamp, "2024-02-29T23:59:58.000123Z", "DATETIME"},
+                     {"ts", DbType::kTimestampTz, "2024-01-02T03:04:05.678Z", "TIMESTAMP"},
+                     {"day", DbType::kDate, "2024-02-29", "DATE"},
+                     {"tm", DbType::kTime, "-12:34:56", "TIME"},
+                     {"y", DbType::kInteger, "2024", "YEAR"},
+                     {"j", DbType::kJson, "{\"a\": [1, 2]}", "JSON"},
+                     {"bl", DbType::kBinary, "00ff10", "BLOB"},
+                     {"vb", DbType::kBinary, "cafe", "VARBINARY"},
+                     {"c", DbType::kText, "ab", "CHAR"},
+                     {"v", DbType::kText, "héllo wörld", "VARCHAR"},
+                     {"tx", DbType::kText, "line\nbreak", "TEXT"},
+                     {"e", DbType::kText, "b", "ENUM"},
+                     {"s", DbType::kText, "x,y", "SET"},
+                     {"bit1", DbType::kBoolean, "true", "BIT"},
+                     {"bits", DbType::kInteger, "257", "BIT"},
+                 });
   EXPECT_EQ(rows[2][0].value, "false");
   // TINYINT(1) holding 7 is not a boolean: that cell is an integer, and fails a boolean check.
   EXPECT_EQ(rows[3][0].type, DbType::kInteger);
@@ -175,34 +118,14 @@ TEST_F(MariaDbDriverTest, WatermarksRoundTripExactly) {
       "'a?c', '2024-01-01 00:00:00.000003', 1e300);");
   auto connection = Open();
   ASSERT_NE(connection, nullptr);
-  for (const std::string column : {"id", "at", "amount", "name", "ts", "score"}) {
-    SCOPED_TRACE(column);
-    ReadRequest request;
-    request.table = "assay_test.marks";
-    request.watermark_column = column;
-    std::vector<DbParam> none;
-    Rows all = ReadAll(*connection, BuildSelect(request, connection->dialect(), none));
-    ASSERT_EQ(all.size(), 3U);
-    const size_t index = column == "id"       ? 0
-                         : column == "at"     ? 1
-                         : column == "amount" ? 2
-                         : column == "name"   ? 3
-                         : column == "ts"     ? 4
-                                              : 5;
-    // After the first row's value: exactly the other two.
-    request.watermark_after = DbParam{all[0][index].type, *all[0][index].value};
-    std::vector<DbParam> params;
-    const std::string sql = BuildSelect(request, connection->dialect(), params);
-    ASSERT_EQ(params.size(), 1U);
-    Rows after = ReadAll(*connection, sql, params);
-    ASSERT_EQ(after.size(), 2U) << sql << " with " << params[0].text;
-    EXPECT_EQ(after[0][index].value, all[1][index].value);
-    // After the last: nothing.
-    request.watermark_after = DbParam{all[2][index].type, *all[2][index].value};
-    params.clear();
-    EXPECT_TRUE(
-        ReadAll(*connection, BuildSelect(request, connection->dialect(), params), params).empty());
-  }
+  // Schema-qualified, so the dotted name is quoted part by part.
+  const std::string table = "assay_test.marks";
+  ExpectWatermarkRoundTrip(*connection, table, "id", 0, 3);
+  ExpectWatermarkRoundTrip(*connection, table, "at", 1, 3);
+  ExpectWatermarkRoundTrip(*connection, table, "amount", 2, 3);
+  ExpectWatermarkRoundTrip(*connection, table, "name", 3, 3);
+  ExpectWatermarkRoundTrip(*connection, table, "ts", 4, 3);
+  ExpectWatermarkRoundTrip(*connection, table, "score", 5, 3);
 }
 
 TEST_F(MariaDbDriverTest, PlaceholdersInsideQuotesAndCommentsAreText) {
@@ -237,32 +160,15 @@ TEST_F(MariaDbDriverTest, AMillionRowsStreamInBoundedMemory) {
   ASSERT_NE(connection, nullptr);
   Result<std::unique_ptr<DbCursor>> cursor = connection->Query("SELECT * FROM big", {});
   ASSERT_TRUE(cursor.ok()) << cursor.status().message();
-  const long before_kib = ProcStatusKiB("VmRSS");
-  long peak_kib = before_kib;
-  size_t rows = 0;
-  uint64_t bytes = 0;
-  long long id_sum = 0;
-  RowChunk chunk;
-  while (true) {
-    chunk.Clear();
-    Result<size_t> got = (*cursor)->Fetch(chunk, 10'000);
-    ASSERT_TRUE(got.ok()) << got.status().message();
-    if (*got == 0) break;
-    for (size_t r = 0; r < chunk.num_rows; ++r)
-      id_sum += std::stoll(std::string(chunk.value(chunk.cells[r * 4])));
-    rows += *got;
-    bytes += chunk.bytes.size();
-    peak_kib = std::max(peak_kib, ProcStatusKiB("VmRSS"));
-  }
-  EXPECT_EQ(rows, 1'000'000U);
-  EXPECT_EQ(id_sum, 500'000'500'000LL);
-  const long growth_kib = peak_kib - before_kib;
+  const StreamFigures f = StreamAll(**cursor, 10'000);
+  EXPECT_EQ(f.rows, 1'000'000U);
+  const long growth_kib = f.rss_peak_kib - f.rss_before_kib;
   std::printf(
-      "[ figures  ] 1,000,000 rows, %.1f MB of values: RSS %ld KiB before, peak %ld KiB "
-      "(+%ld KiB), VmHWM %ld KiB\n",
-      static_cast<double>(bytes) / 1e6, before_kib, peak_kib, growth_kib, ProcStatusKiB("VmHWM"));
+      "[ figures  ] MariaDB 1,000,000 rows, %.1f MB of values: RSS %ld KiB before, peak "
+      "%ld KiB (+%ld KiB)\n",
+      static_cast<double>(f.bytes) / 1e6, f.rss_before_kib, f.rss_peak_kib, growth_kib);
   RecordProperty("rss_growth_kib", std::to_string(growth_kib));
-  EXPECT_GT(bytes, 150'000'000U);  // the data really was large
+  EXPECT_GT(f.bytes, 150'000'000U);  // the data really was large
   EXPECT_LT(growth_kib, 32 * 1024) << "the result was buffered, not streamed";
 }
 

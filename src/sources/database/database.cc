@@ -54,8 +54,8 @@ Result<std::unique_ptr<DbConnection>> Connect(const ConnectOptions& options) {
   switch (options.url.driver) {
     case Driver::kSqlite: connection = ConnectSqlite(options); break;
     case Driver::kMariaDb: connection = ConnectMariaDb(options); break;
+    case Driver::kOdbc: connection = ConnectOdbc(options); break;
     case Driver::kPostgres:
-    case Driver::kOdbc:
       connection = Unimplemented(
           fmt::format("the {} driver is not built yet", DriverName(options.url.driver)));
       break;
@@ -65,6 +65,14 @@ Result<std::unique_ptr<DbConnection>> Connect(const ConnectOptions& options) {
   return Status(connection.status().code(),
                 fmt::format("{}: {}", options.url.Redacted(),
                             Redact(connection.status().message(), options)));
+}
+
+void AppendHex(std::string& out, std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
 }
 
 std::string Redact(std::string_view message, const ConnectOptions& options) {

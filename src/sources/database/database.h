@@ -137,6 +137,9 @@ class DbConnection {
 /// kInvalidArgument for options the driver does not accept.
 Result<std::unique_ptr<DbConnection>> Connect(const ConnectOptions& options);
 
+/// Appends `bytes` as lowercase hex: the canonical text of kBinary values.
+void AppendHex(std::string& out, std::string_view bytes);
+
 /// Removes a password (the text of `password`, and `password=`/`PWD=` values) from a driver's
 /// message before it is logged or returned.
 std::string Redact(std::string_view message, const ConnectOptions& options);

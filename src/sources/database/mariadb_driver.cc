@@ -116,14 +116,6 @@ std::string NativeTypeName(const MYSQL_FIELD& field, DbType type) {
   }
 }
 
-void AppendHex(std::string& out, std::string_view data) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (unsigned char c : data) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-}
-
 // MySQL's zero dates ('0000-00-00', '2024-00-10') are not dates: they stay text and fail a
 // date check instead of passing as a date that does not exist.
 bool IsZeroDate(std::string_view value) {

@@ -39,14 +39,6 @@ DbType TypeOfDeclared(const char* declared) {
   return DbType::kDecimal;  // NUMERIC affinity: DECIMAL(10,2), NUMERIC, ...
 }
 
-void AppendHex(std::string& out, const unsigned char* data, int size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (int i = 0; i < size; ++i) {
-    out.push_back(kDigits[data[i] >> 4]);
-    out.push_back(kDigits[data[i] & 15]);
-  }
-}
-
 class SqliteCursor final : public DbCursor {
  public:
   SqliteCursor(sqlite3* db, sqlite3_stmt* stmt, SteadyClock::time_point* deadline)
@@ -108,9 +100,10 @@ class SqliteCursor final : public DbCursor {
         return;
       }
       case SQLITE_BLOB: {
-        const auto* data = static_cast<const unsigned char*>(sqlite3_column_blob(stmt_, c));
-        const int size = sqlite3_column_bytes(stmt_, c);
-        out.AppendWith(DbType::kBinary, [&](std::string& s) { AppendHex(s, data, size); });
+        const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, c));
+        const auto size = static_cast<size_t>(sqlite3_column_bytes(stmt_, c));
+        out.AppendWith(DbType::kBinary,
+                       [&](std::string& s) { AppendHex(s, std::string_view(data, size)); });
         return;
       }
       default: {  // TEXT: graded as text whatever the column was declared as
