@@ -113,6 +113,28 @@ inline StreamFigures StreamAll(DbCursor& cursor, size_t fetch_rows) {
   return figures;
 }
 
+/// Reads `cursor` on after its server was stopped: rows still in socket buffers may arrive, but
+/// the result must end in an error (kUnavailable), never in a clean end or a hang.
+inline void ExpectReadFailsAfterServerLoss(DbCursor& cursor, size_t total_rows) {
+  Status failed = Status::Ok();
+  size_t rows = 0;
+  RowChunk chunk;
+  while (failed.ok()) {
+    chunk.Clear();
+    Result<size_t> got = cursor.Fetch(chunk, 10'000);
+    if (!got.ok()) {
+      failed = got.status();
+    } else if (*got == 0) {
+      break;
+    } else {
+      rows += *got;
+    }
+  }
+  ASSERT_FALSE(failed.ok()) << "read " << rows << " more rows and then a clean end";
+  EXPECT_EQ(failed.code(), StatusCode::kUnavailable) << failed.message();
+  EXPECT_LT(rows, total_rows);
+}
+
 /// Rows after each row's value of column `index`, through BuildSelect's watermark query, must
 /// be exactly the later rows: the bound parameter compares as the stored value does.
 inline void ExpectWatermarkRoundTrip(DbConnection& connection, const std::string& table,
