@@ -286,6 +286,79 @@ TEST_F(MariaDbDriverTest, TheStatementTimeoutCancelsALongQuery) {
   EXPECT_NE(failed.message().find("statement_timeout"), std::string::npos) << failed.message();
 }
 
+// A CA and a server certificate for 127.0.0.1 signed by it, made with the openssl command.
+Result<MariaDbServer::Tls> MakeCertificates(const assay::testing::TempDirectory& dir,
+                                            const std::string& prefix) {
+  const std::string base = (dir.path() / prefix).string();
+  ASSIGN_OR_RETURN(std::filesystem::path ext,
+                   dir.WriteFile(prefix + "-ext.cnf", "subjectAltName=IP:127.0.0.1\n"));
+  const std::vector<std::vector<std::string>> steps = {
+      {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", base + "-ca.key",
+       "-out", base + "-ca.pem", "-days", "2", "-subj", "/CN=assay test CA " + prefix},
+      {"openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", base + "-server.key", "-out",
+       base + "-server.csr", "-subj", "/CN=127.0.0.1"},
+      {"openssl", "x509", "-req", "-in", base + "-server.csr", "-CA", base + "-ca.pem", "-CAkey",
+       base + "-ca.key", "-CAcreateserial", "-out", base + "-server.pem", "-days", "2", "-extfile",
+       ext.string()},
+  };
+  for (const auto& argv : steps) {
+    assay::testing::ProcessOptions command;
+    command.argv = argv;
+    command.cwd = dir.path();
+    ASSIGN_OR_RETURN(assay::testing::CommandOutput out, assay::testing::RunCommand(command));
+    if (out.exit_code != 0) return Internal("openssl failed: " + out.output);
+  }
+  return MariaDbServer::Tls{base + "-server.pem", base + "-server.key"};
+}
+
+TEST(MariaDbTlsTest, TlsModesAgainstAServerWithACertificate) {
+  Result<assay::testing::TempDirectory> dir = assay::testing::TempDirectory::Make("assay-tls-");
+  ASSERT_TRUE(dir.ok()) << dir.status().message();
+  Result<MariaDbServer::Tls> tls = MakeCertificates(*dir, "good");
+  ASSERT_TRUE(tls.ok()) << tls.status().message();
+  Result<MariaDbServer::Tls> other = MakeCertificates(*dir, "other");
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  Result<std::unique_ptr<MariaDbServer>> started = MariaDbServer::Start(*tls);
+  ASSERT_TRUE(started.ok()) << started.status().message();
+  const std::string url = (*started)->Url();
+
+  auto connect = [&url](const std::string& mode, const std::string& ca) {
+    ConnectOptions options;
+    options.url = *ParseDatabaseUrl(url);
+    options.tls_mode = mode;
+    options.tls_ca_file = ca;
+    options.connect_timeout = std::chrono::seconds(5);
+    return Connect(options);
+  };
+  auto cipher = [](DbConnection& connection) {
+    Rows rows = ReadAll(connection, "SHOW SESSION STATUS LIKE 'Ssl_cipher'");
+    return rows.size() == 1 ? rows[0][1].value.value_or("") : std::string("?");
+  };
+  const std::string good_ca = (dir->path() / "good-ca.pem").string();
+  const std::string other_ca = (dir->path() / "other-ca.pem").string();
+
+  for (const std::string mode : {"require", "verify-ca", "verify-full"}) {
+    SCOPED_TRACE(mode);
+    Result<std::unique_ptr<DbConnection>> connection = connect(mode, good_ca);
+    ASSERT_TRUE(connection.ok()) << connection.status().message();
+    EXPECT_NE(cipher(**connection), "") << "not encrypted";
+  }
+  // A certificate from another CA is refused when verifying, accepted (encrypted) by require.
+  for (const std::string mode : {"verify-ca", "verify-full"}) {
+    SCOPED_TRACE(mode);
+    Result<std::unique_ptr<DbConnection>> connection = connect(mode, other_ca);
+    ASSERT_FALSE(connection.ok());
+    EXPECT_EQ(connection.status().code(), StatusCode::kUnavailable);
+  }
+  Result<std::unique_ptr<DbConnection>> unverified = connect("require", "");
+  ASSERT_TRUE(unverified.ok()) << unverified.status().message();
+  EXPECT_NE(cipher(**unverified), "");
+  // disable means plain text even when the server offers TLS.
+  Result<std::unique_ptr<DbConnection>> plain = connect("disable", good_ca);
+  ASSERT_TRUE(plain.ok()) << plain.status().message();
+  EXPECT_EQ(cipher(**plain), "");
+}
+
 // The server dies while a result streams: the next fetch fails (no hang, no partial success).
 TEST(MariaDbServerGoneTest, AServerKilledMidReadFailsTheFetch) {
   Result<std::unique_ptr<MariaDbServer>> started = MariaDbServer::Start();

@@ -10,11 +10,11 @@ constexpr std::chrono::seconds kStartTimeout{60};
 
 }  // namespace
 
-Result<std::unique_ptr<MariaDbServer>> MariaDbServer::Start() {
+Result<std::unique_ptr<MariaDbServer>> MariaDbServer::Start(const std::optional<Tls>& tls) {
   ASSIGN_OR_RETURN(TempDirectory dir, TempDirectory::Make("assay-mariadb-"));
   std::unique_ptr<MariaDbServer> server(new MariaDbServer(std::move(dir)));
   RETURN_IF_ERROR(server->InstallDb());
-  RETURN_IF_ERROR(server->Launch());
+  RETURN_IF_ERROR(server->Launch(tls));
   // Root logs in over the private socket only; the tests' user must give its password.
   const std::string user = "'" + std::string(kUser) + "'@'%'";
   Result<std::string> created =
@@ -45,7 +45,7 @@ Status MariaDbServer::InstallDb() {
   return Status::Ok();
 }
 
-Status MariaDbServer::Launch() {
+Status MariaDbServer::Launch(const std::optional<Tls>& tls) {
   Status last;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
     ASSIGN_OR_RETURN(port_, FreeTcpPort());
@@ -59,6 +59,10 @@ Status MariaDbServer::Launch() {
                      "--innodb-buffer-pool-size=64M", "--innodb-flush-log-at-trx-commit=0",
                      "--innodb-doublewrite=0", "--performance-schema=OFF"};
     if (IsRoot()) mariadbd.argv.push_back("--user=root");
+    if (tls) {
+      mariadbd.argv.push_back("--ssl-cert=" + tls->cert_file.string());
+      mariadbd.argv.push_back("--ssl-key=" + tls->key_file.string());
+    }
     mariadbd.cwd = dir_.path();
     // mariadbd's binary lives in /usr/sbin, which a test's PATH may lack.
     if (access("/usr/sbin/mariadbd", X_OK) == 0) mariadbd.argv[0] = "/usr/sbin/mariadbd";

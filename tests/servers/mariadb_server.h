@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,9 +27,14 @@ class MariaDbServer {
   static constexpr std::string_view kPassword = "m4ria-Pw_for-assay";
   static constexpr std::string_view kDatabase = "assay_test";
 
+  /// The server's certificate and key (PEM), for TLS tests; none = no TLS, as Debian's default.
+  struct Tls {
+    std::filesystem::path cert_file, key_file;
+  };
+
   /// Creates and starts a server; fails with the reason (and the installer's or the server's
   /// output) when it cannot. Takes a few seconds.
-  static Result<std::unique_ptr<MariaDbServer>> Start();
+  static Result<std::unique_ptr<MariaDbServer>> Start(const std::optional<Tls>& tls = {});
   MariaDbServer(const MariaDbServer&) = delete;
   MariaDbServer& operator=(const MariaDbServer&) = delete;
   /// Stops the server (killing it if it does not stop) and deletes its directory.
@@ -55,7 +61,7 @@ class MariaDbServer {
  private:
   explicit MariaDbServer(TempDirectory dir) : dir_(std::move(dir)) {}
   Status InstallDb();
-  Status Launch();
+  Status Launch(const std::optional<Tls>& tls);
   std::filesystem::path socket() const { return dir_.path() / "mariadb.sock"; }
 
   TempDirectory dir_;

@@ -324,8 +324,10 @@ Result<MYSQL*> Open(const ConnectOptions& options) {
   }
   mysql_optionsv(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
   const std::string& mode = options.tls_mode;
-  if (!options.tls_ca_file.empty())
+  // Setting any TLS option turns TLS on in Connector/C: disable must set none.
+  if (!options.tls_ca_file.empty() && mode != "disable") {
     mysql_optionsv(mysql, MYSQL_OPT_SSL_CA, options.tls_ca_file.c_str());
+  }
   if (mode == "prefer" || mode == "require" || mode == "verify-ca" || mode == "verify-full") {
     const my_bool yes = 1;
     mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &yes);
