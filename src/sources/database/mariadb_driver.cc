@@ -337,7 +337,7 @@ Result<MYSQL*> Open(const ConnectOptions& options) {
   } else if (!mode.empty() && mode != "disable") {
     mysql_close(mysql);
     return InvalidArgument(fmt::format(
-        "unknown tls_mode '{}' (disable, prefer, require, verify-ca or verify-full)", mode));
+        "unknown sslmode '{}' (disable, prefer, require, verify-ca or verify-full)", mode));
   }
   const std::string& password = options.password ? *options.password : url.password.value_or("");
   const char* host = url.host.empty() ? nullptr : url.host.c_str();
@@ -353,7 +353,7 @@ Result<MYSQL*> Open(const ConnectOptions& options) {
   // Connector/C falls back to plain text when the server has no TLS; require means require.
   if (mode == "require" && mysql_get_ssl_cipher(mysql) == nullptr) {
     mysql_close(mysql);
-    return Unavailable("tls_mode require: the server does not offer TLS");
+    return Unavailable("sslmode require: the server does not offer TLS");
   }
   // TIMESTAMP values come out in UTC, and DATETIME literals we send are read as UTC.
   std::string setup = "SET time_zone = '+00:00'";

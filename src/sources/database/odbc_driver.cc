@@ -513,7 +513,7 @@ Result<std::unique_ptr<DbConnection>> ConnectOdbc(const ConnectOptions& options)
   if (!options.tls_mode.empty() || !options.tls_ca_file.empty()) {
     return InvalidArgument(
         "ODBC takes TLS settings in the connection string (e.g. SSLmode=require for "
-        "psqlodbc), not tls_mode/tls_ca_file");
+        "psqlodbc), not sslmode/ssl_ca_file");
   }
   SQLHENV env = SQL_NULL_HENV;
   if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env))) {
