@@ -8,43 +8,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/sample_sales.h"
 #include "tests/test_util.h"
 
 namespace assay::testing {
 namespace {
 
-constexpr const char* kRules = R"(    rules:
-      - {name: total_matches_lines, dimension: consistency, severity: error,
-         expr: "abs(quantity * unit_price - total_amount) <= 0.01"}
-      - {name: recent, dimension: timeliness, severity: warning,
-         expr: "transaction_ts >= now() - interval '30 days'"}
-)";
-
-// RFC 4180 fields of one record (quotes doubled inside quoted fields).
-std::vector<std::string> SplitCsv(const std::string& record) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (size_t i = 0; i < record.size(); ++i) {
-    const char c = record[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < record.size() && record[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        fields.back() += c;
-      }
-    } else if (c == '"' && fields.back().empty()) {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else {
-      fields.back() += c;
-    }
-  }
-  return fields;
-}
+constexpr const char* kRules = kSampleSalesRules;
 
 class DatabaseSourceTest : public TempDirTest {
  protected:
@@ -65,44 +35,13 @@ class DatabaseSourceTest : public TempDirTest {
     sqlite3_close(db);
   }
 
-  // The sample sales rows that are well-formed CSV records (13 fields), as a CSV file and as a
-  // SQLite table of text columns (an empty field is NULL, as the CSV reader reads it).
+  // The sample sales rows that are well-formed CSV records, as a CSV file and as a SQLite table
+  // of text columns.
   size_t LoadSampleSales() {
-    std::ostringstream csv;
-    std::string header;
-    std::vector<std::vector<std::string>> rows;
-    for (const char* name :
-         {"sales_transactions_2026-11-22.csv", "sales_transactions_2026-11-23.csv"}) {
-      std::ifstream in(SourceDir() / "samples" / name);
-      std::string line;
-      std::getline(in, header);
-      if (header.ends_with('\r')) header.pop_back();
-      while (std::getline(in, line)) {
-        if (line.ends_with('\r')) line.pop_back();  // the samples mix CRLF and LF on purpose
-        std::vector<std::string> fields = SplitCsv(line);
-        if (fields.size() != 13) continue;
-        csv << line << "\n";
-        rows.push_back(std::move(fields));
-      }
-    }
-    Write("sales.csv", header + "\n" + csv.str());
-    std::vector<std::string> columns = SplitCsv(header);
-    std::string create = "CREATE TABLE sales (";
-    for (size_t c = 0; c < columns.size(); ++c) create += (c ? ", " : "") + columns[c] + " TEXT";
-    create += ");";
-    std::string insert = "BEGIN;";
-    for (const auto& row : rows) {
-      insert += "INSERT INTO sales VALUES (";
-      for (size_t c = 0; c < row.size(); ++c) {
-        std::string value = row[c];
-        std::string quoted = "'";
-        for (char ch : value) quoted += ch == '\'' ? std::string("''") : std::string(1, ch);
-        insert += (c ? ", " : "") + (value.empty() ? std::string("NULL") : quoted + "'");
-      }
-      insert += ");";
-    }
-    Sql(create + insert + "COMMIT;");
-    return rows.size();
+    const SampleSales sales = ReadSampleSales();
+    Write("sales.csv", sales.csv);
+    Sql("BEGIN;" + sales.Sql("sales", false) + "COMMIT;");
+    return sales.rows.size();
   }
 
   void WriteConfig(const std::string& database_keys, const std::string& more = "") {
@@ -124,12 +63,7 @@ class DatabaseSourceTest : public TempDirTest {
   }
 
   static nlohmann::json Source(const CommandResult& r, const std::string& name) {
-    nlohmann::json summary = nlohmann::json::parse(r.out, nullptr, false);
-    for (const auto& s : summary["sources"]) {
-      if (s["name"] == name) return s;
-    }
-    ADD_FAILURE() << "no source " << name << " in " << r.out;
-    return {};
+    return SourceSummary(r, name);
   }
 
   int64_t Count(const std::string& sql) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -111,6 +112,22 @@ inline StreamFigures StreamAll(DbCursor& cursor, size_t fetch_rows) {
     figures.rss_peak_kib = std::max(figures.rss_peak_kib, ProcStatusKiB("VmRSS"));
   }
   return figures;
+}
+
+/// Streams a million-row result of at least 150 MB of values and checks that the process's RSS
+/// grew by less than 32 MB: the driver streamed rather than buffered. Prints the figures.
+inline void ExpectAMillionRowsInBoundedMemory(DbCursor& cursor, const std::string& label) {
+  const StreamFigures f = StreamAll(cursor, 10'000);
+  EXPECT_EQ(f.rows, 1'000'000U);
+  const long growth_kib = f.rss_peak_kib - f.rss_before_kib;
+  std::printf(
+      "[ figures  ] %s: 1,000,000 rows, %.1f MB of values: RSS %ld KiB before, peak %ld "
+      "KiB (+%ld KiB)\n",
+      label.c_str(), static_cast<double>(f.bytes) / 1e6, f.rss_before_kib, f.rss_peak_kib,
+      growth_kib);
+  ::testing::Test::RecordProperty("rss_growth_kib", std::to_string(growth_kib));
+  EXPECT_GT(f.bytes, 150'000'000U);  // the data really was large
+  EXPECT_LT(growth_kib, 32 * 1024) << "the result was buffered, not streamed";
 }
 
 /// Reads `cursor` on after its server was stopped: rows still in socket buffers may arrive, but
