@@ -260,5 +260,44 @@ TEST_F(DatabaseSourceTest, PasswordsNeverReachMessages) {
   EXPECT_EQ(Read("state/assay.db").find("hunter2"), std::string::npos);
 }
 
+TEST_F(DatabaseSourceTest, PartitionsReadEveryRowOnceInParallel) {
+  std::string sql =
+      "CREATE TABLE sales (id INTEGER, transaction_id TEXT, quantity INTEGER, "
+      "currency TEXT, seq INTEGER); BEGIN;";
+  for (int i = 1; i <= 5000; ++i) {
+    // Ids with a gap and NULLs: ranges must still cover everything exactly once.
+    const std::string id = i % 500 == 0 ? "NULL" : std::to_string(i < 2500 ? i : i + 100);
+    sql += "INSERT INTO sales VALUES (" + id + ", 'TX-" + std::to_string(1000000000 + i) +
+           "', 3, 'USD', " + std::to_string(i) + ");";
+  }
+  Sql(sql + "COMMIT;");
+  WriteConfig(
+      "    url: sqlite:///shop.db\n    table: sales\n    partition_column: id\n"
+      "    partitions: 4\n    watermark_column: seq\n");
+  CommandResult r = RunPipeline();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Source(r, "sales_db")["rows"], 5000);
+  const std::string all = "read_parquet('warehouse/*/sales_db/*/*.parquet', union_by_name => true)";
+  EXPECT_EQ(Count("SELECT count(DISTINCT transaction_id) FROM " + all), 5000);
+  EXPECT_EQ(Count("SELECT count(DISTINCT _position) FROM " + all), 5000);
+  EXPECT_EQ(Count("SELECT count(DISTINCT split_part(_position, ':', 1)) FROM " + all), 4);
+
+  // The partitioned run committed the highest watermark: new rows only, next time.
+  Sql("INSERT INTO sales VALUES (7, 'TX-2000000001', 3, 'USD', 5001);");
+  CommandResult next = RunPipeline();
+  ASSERT_EQ(next.exit_code, 0) << next.out << next.err;
+  EXPECT_EQ(Source(next, "sales_db")["rows"], 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM " + all), 5001);
+
+  WriteConfig(
+      "    url: sqlite:///shop.db\n    table: sales\n    partition_column: currency\n"
+      "    partitions: 2\n");
+  CommandResult text = RunPipeline();
+  EXPECT_EQ(text.exit_code, 1);
+  EXPECT_NE(text.err.find("partition_column 'currency' must be an integer column"),
+            std::string::npos)
+      << text.err;
+}
+
 }  // namespace
 }  // namespace assay::testing

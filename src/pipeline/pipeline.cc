@@ -8,7 +8,7 @@
 #include "core/clock.h"
 #include "core/value_parse.h"
 #include "pipeline/commit_log.h"
-#include "pipeline/database_options.h"
+#include "pipeline/database_input.h"
 #include "pipeline/progress.h"
 #include "pipeline/run_context.h"
 #include "pipeline/schema_subjects.h"

@@ -7,7 +7,7 @@
 #include <future>
 #include <thread>
 
-#include "pipeline/database_options.h"
+#include "pipeline/database_input.h"
 #include "pipeline/router.h"
 #include "pipeline/worker_pool.h"
 #include "schema/typer.h"
@@ -221,49 +221,47 @@ class SourceRun {
       state.value = checkpoint->value;
       state.rows_committed = checkpoint->rows_committed;
     }
-    ASSIGN_OR_RETURN(auto connection, db::Connect(connect));
-    Result<std::unique_ptr<db::DatabaseReader>> opened =
-        db::DatabaseReader::Open(*connection, request, unit);
-    if (!opened.ok()) {
-      return Status(opened.status().code(), db::Redact(opened.status().message(), connect));
-    }
-    std::unique_ptr<db::DatabaseReader> reader = std::move(opened).value();
+    ASSIGN_OR_RETURN(auto input,
+                     DatabaseInput::Open(connect, request, cfg_.database.partitions, unit,
+                                         p_.config.pipeline.batch_max_rows, [this, &unit] {
+                                           auto batch = std::make_unique<Batch>();
+                                           NewBatch(*batch, unit);
+                                           return batch;
+                                         }));
     if (request.watermark_after) {
       PipelineLog().info("source '{}': reading rows with {} > {}", cfg_.name,
                          cfg_.database.watermark_column, request.watermark_after->text);
     }
-    if (!reader->missing_fields().empty()) {
+    if (!input->missing_fields().empty()) {
       std::string names;
-      for (const auto& n : reader->missing_fields()) names += (names.empty() ? "" : ", ") + n;
+      for (const auto& n : input->missing_fields()) names += (names.empty() ? "" : ", ") + n;
       PipelineLog().warn("source '{}': {} has no column for schema field(s) {}: they are null",
                          cfg_.name, unit, names);
     }
     RETURN_IF_ERROR(StartSinks());
     uint64_t rows_since_commit = 0;
     while (true) {
-      auto batch = std::make_unique<Batch>();
-      NewBatch(*batch, unit);
-      Result<size_t> n = reader->ReadBatch(*batch, p_.config.pipeline.batch_max_rows);
-      if (!n.ok()) {
-        return AbortAll(Status(n.status().code(), db::Redact(n.status().message(), connect)));
-      }
-      if (*n == 0) break;
-      bytes_in_.Add(batch->input_bytes);
-      rows_since_commit += *n;
-      pool_->Submit(std::move(batch));
+      Result<std::unique_ptr<Batch>> batch = input->Next();
+      if (!batch.ok()) return AbortAll(batch.status());
+      if (*batch == nullptr) break;
+      bytes_in_.Add((*batch)->input_bytes);
+      rows_since_commit += (*batch)->num_rows();
+      pool_->Submit(std::move(batch).value());
       if (pool_->failed()) return AbortAll(pool_->Drain());
-      if (incremental && rows_since_commit >= p_.config.pipeline.commit_interval_rows &&
-          reader->AtWatermarkBoundary()) {
+      if (!incremental || rows_since_commit < p_.config.pipeline.commit_interval_rows) continue;
+      if (std::optional<db::DbParam> point = input->CommitPoint()) {
         state.rows_committed += rows_since_commit;
-        state.value = WatermarkToJson(reader->last_watermark());
+        state.value = WatermarkToJson(point);
         RETURN_IF_ERROR(CommitDatabase(state, /*background=*/true));
         rows_since_commit = 0;
       }
     }
     if (Status st = pool_->Drain(); !st.ok()) return AbortAll(st);
     state.rows_committed += rows_since_commit;
-    if (incremental && reader->last_watermark()) {
-      state.value = WatermarkToJson(reader->last_watermark());
+    if (incremental) {
+      if (std::optional<db::DbParam> last = input->FinalWatermark()) {
+        state.value = WatermarkToJson(last);
+      }
     }
     return CommitDatabase(state);
   }

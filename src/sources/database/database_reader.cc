@@ -52,7 +52,7 @@ void CopyRow(const RowChunk& from, size_t row, size_t num_columns, RowChunk& to)
 }  // namespace
 
 std::string BuildSelect(const ReadRequest& request, const SqlDialect& dialect,
-                        std::vector<DbParam>& params) {
+                        std::vector<DbParam>& params, bool ordered) {
   std::string sql = request.table.empty()
                         ? fmt::format("SELECT * FROM ({}) AS assay_source", request.query)
                         : fmt::format("SELECT * FROM {}", dialect.QuoteName(request.table));
@@ -62,7 +62,13 @@ std::string BuildSelect(const ReadRequest& request, const SqlDialect& dialect,
     where.push_back(fmt::format("{} > {}", dialect.QuoteName(request.watermark_column),
                                 dialect.Placeholder(static_cast<int>(params.size()))));
   }
-  if (!request.partition_column.empty()) {
+  if (!request.watermark_column.empty() && request.watermark_through) {
+    params.push_back(*request.watermark_through);
+    where.push_back(fmt::format("{} <= {}", dialect.QuoteName(request.watermark_column),
+                                dialect.Placeholder(static_cast<int>(params.size()))));
+  }
+  if (!request.partition_column.empty() &&
+      (request.partition_lower || request.partition_upper || request.partition_with_nulls)) {
     const std::string column = dialect.QuoteName(request.partition_column);
     std::string range;
     if (request.partition_lower) range = fmt::format("{} >= {}", column, *request.partition_lower);
@@ -75,7 +81,7 @@ std::string BuildSelect(const ReadRequest& request, const SqlDialect& dialect,
     where.push_back(range);
   }
   for (size_t i = 0; i < where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + where[i];
-  if (!request.watermark_column.empty()) {
+  if (ordered && !request.watermark_column.empty()) {
     sql += fmt::format(" ORDER BY {}", dialect.QuoteName(request.watermark_column));
   }
   return sql;

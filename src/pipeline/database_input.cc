@@ -1,4 +1,4 @@
-#include "pipeline/database_options.h"
+#include "pipeline/database_input.h"
 
 #include <fmt/format.h>
 
@@ -80,6 +80,67 @@ Result<std::optional<db::DbParam>> WatermarkFromJson(const std::string& json) {
     }
   }
   return DataLoss(fmt::format("unreadable watermark checkpoint: unknown type '{}'", type));
+}
+
+namespace {
+Status Redacted(const Status& status, const db::ConnectOptions& options) {
+  return Status(status.code(), db::Redact(status.message(), options));
+}
+}  // namespace
+
+Result<std::unique_ptr<DatabaseInput>> DatabaseInput::Open(const db::ConnectOptions& options,
+                                                           db::ReadRequest request, int partitions,
+                                                           const std::string& unit,
+                                                           size_t batch_max_rows,
+                                                           NewBatch new_batch) {
+  std::unique_ptr<DatabaseInput> input(new DatabaseInput());
+  input->options_ = &options;
+  input->batch_max_rows_ = batch_max_rows;
+  input->new_batch_ = std::move(new_batch);
+  auto connection = db::Connect(options);
+  if (!connection.ok()) return connection.status();  // Connect redacts its own messages
+  if (partitions > 1 && !request.partition_column.empty()) {
+    Result<db::PartitionPlan> plan = db::PlanPartitions(**connection, request, partitions);
+    if (!plan.ok()) return Redacted(plan.status(), options);
+    input->watermark_through_ = plan->watermark_through;
+    auto reader =
+        db::PartitionedReader::Open(options, *plan, unit, batch_max_rows, input->new_batch_);
+    if (!reader.ok()) return Redacted(reader.status(), options);
+    input->partitions_ = std::move(reader).value();
+    return input;
+  }
+  request.partition_column.clear();
+  auto reader = db::DatabaseReader::Open(**connection, std::move(request), unit);
+  if (!reader.ok()) return Redacted(reader.status(), options);
+  input->connection_ = std::move(connection).value();
+  input->reader_ = std::move(reader).value();
+  return input;
+}
+
+Result<std::unique_ptr<Batch>> DatabaseInput::Next() {
+  if (partitions_) {
+    auto batch = partitions_->Next();
+    if (!batch.ok()) return Redacted(batch.status(), *options_);
+    return batch;
+  }
+  std::unique_ptr<Batch> batch = new_batch_();
+  Result<size_t> n = reader_->ReadBatch(*batch, batch_max_rows_);
+  if (!n.ok()) return Redacted(n.status(), *options_);
+  if (*n == 0) return std::unique_ptr<Batch>();
+  return batch;
+}
+
+std::optional<db::DbParam> DatabaseInput::CommitPoint() const {
+  if (!reader_ || !reader_->AtWatermarkBoundary()) return std::nullopt;
+  return reader_->last_watermark();
+}
+
+std::optional<db::DbParam> DatabaseInput::FinalWatermark() const {
+  return partitions_ ? watermark_through_ : reader_->last_watermark();
+}
+
+const std::vector<std::string>& DatabaseInput::missing_fields() const {
+  return partitions_ ? partitions_->missing_fields() : reader_->missing_fields();
 }
 
 }  // namespace assay::pipeline
