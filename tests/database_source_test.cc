@@ -299,5 +299,36 @@ TEST_F(DatabaseSourceTest, PartitionsReadEveryRowOnceInParallel) {
       << text.err;
 }
 
+TEST_F(DatabaseSourceTest, ValidateConfigChecksTheConnectionWithoutReadingRows) {
+  Sql("CREATE TABLE sales (transaction_id TEXT, seq INTEGER);"
+      "INSERT INTO sales VALUES ('TX-1000000001', 1);");
+  WriteConfig("    url: sqlite:///shop.db\n    table: sales\n    watermark_column: seq\n");
+  CommandResult ok = RunAssay({"--config", "config.yml", "--validate-config"}, dir_);
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find("sales_db: database reachable, sales readable"), std::string::npos)
+      << ok.out;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "warehouse"));
+
+  WriteConfig("    url: sqlite:///shop.db\n    table: sales\n    watermark_column: updated\n");
+  CommandResult column = RunAssay({"--config", "config.yml", "--validate-config"}, dir_);
+  EXPECT_EQ(column.exit_code, 1) << column.out;
+  EXPECT_NE(column.err.find("no watermark column 'updated'"), std::string::npos) << column.err;
+
+  WriteConfig(
+      "    url: sqlite:///shop.db\n    table: sales\n    partition_column: nope\n"
+      "    partitions: 2\n");
+  CommandResult partition = RunAssay({"--config", "config.yml", "--validate-config"}, dir_);
+  EXPECT_EQ(partition.exit_code, 1);
+  EXPECT_NE(partition.err.find("no partition column 'nope'"), std::string::npos) << partition.err;
+
+  WriteConfig("    url: postgresql://ana:hunter2@127.0.0.1:9/shop\n    table: sales\n");
+  CommandResult down = RunAssay({"--config", "config.yml", "--validate-config"}, dir_);
+  EXPECT_EQ(down.exit_code, 1);
+  EXPECT_NE(down.err.find("source 'sales_db': postgresql://ana:***@127.0.0.1:9/shop"),
+            std::string::npos)
+      << down.err;
+  EXPECT_EQ(down.err.find("hunter2"), std::string::npos) << down.err;
+}
+
 }  // namespace
 }  // namespace assay::testing

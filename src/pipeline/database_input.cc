@@ -88,6 +88,37 @@ Status Redacted(const Status& status, const db::ConnectOptions& options) {
 }
 }  // namespace
 
+Status CheckDatabase(const config::SourceConfig& source) {
+  ASSIGN_OR_RETURN(db::ConnectOptions options, ConnectOptionsFor(source));
+  auto connection = db::Connect(options);
+  if (!connection.ok()) return connection.status();
+  auto fail = [&](const Status& st) {
+    return Redacted(st, options).WithContext(options.url.Redacted());
+  };
+  if (Status st = (*connection)->Ping(); !st.ok()) return fail(st);
+  db::ReadRequest request = ReadRequestFor(source, 1 << 20);
+  std::vector<db::DbParam> params;
+  request.partition_column.clear();
+  request.watermark_column.clear();
+  db::ReadRequest probe;
+  probe.query = BuildSelect(request, (*connection)->dialect(), params, false) + " WHERE 1 = 0";
+  probe.watermark_column = source.database.watermark_column;
+  auto reader = db::DatabaseReader::Open(**connection, probe, "check");
+  if (!reader.ok()) return fail(reader.status());
+  const std::string& partition = source.database.partition_column;
+  if (!partition.empty()) {
+    bool found = false;
+    for (const db::DbColumn& c : (*reader)->columns()) {
+      found = found || c.name == partition;
+    }
+    if (!found) {
+      return fail(
+          InvalidArgument(fmt::format("the result has no partition column '{}'", partition)));
+    }
+  }
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<DatabaseInput>> DatabaseInput::Open(const db::ConnectOptions& options,
                                                            db::ReadRequest request, int partitions,
                                                            const std::string& unit,

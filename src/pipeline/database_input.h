@@ -29,6 +29,12 @@ std::string DatabaseUnitName(const config::SourceConfig& source);
 std::string WatermarkToJson(const std::optional<sources::db::DbParam>& watermark);
 Result<std::optional<sources::db::DbParam>> WatermarkFromJson(const std::string& json);
 
+/// The health check of a database source (`--validate-config`, the dashboard): connects, pings
+/// and runs its query for no rows, so a wrong password, an unreachable host, or a missing table
+/// or watermark/partition column is found without reading data. Errors are redacted and name the
+/// redacted URL.
+Status CheckDatabase(const config::SourceConfig& source);
+
 /// The batches of one read of a database source: one connection and cursor, or, with
 /// `partitions` > 1, the partitions of a PartitionPlan read in parallel.
 class DatabaseInput {
