@@ -120,6 +120,11 @@ Status DatabaseReader::Resolve() {
       field_of_column_[static_cast<size_t>(found)] = static_cast<int>(f);
     }
   }
+  for (const DbColumn& column : columns) {
+    std::string key = ",";
+    AppendJsonString(key, column.name);
+    json_keys_.push_back(key + ":");
+  }
   if (!request_.watermark_column.empty()) {
     for (size_t c = 0; c < columns.size(); ++c) {
       if (EqualsIgnoringCase(columns[c].name, request_.watermark_column)) {
@@ -170,9 +175,7 @@ Result<size_t> DatabaseReader::ReadBatch(Batch& batch, size_t max_rows) {
     records->push_back('{');
     for (size_t c = 0; c < num_columns; ++c) {
       const RowChunk::Cell& cell = chunk.cells[r * num_columns + c];
-      if (c) records->push_back(',');
-      AppendJsonString(*records, cursor_->columns()[c].name);
-      records->push_back(':');
+      records->append(c == 0 ? std::string_view(json_keys_[c]).substr(1) : json_keys_[c]);
       if (cell.null) {
         records->append("null");
       } else if (KindOf(cell.type) == CellKind::kNumber || cell.type == DbType::kBoolean) {

@@ -71,8 +71,9 @@ class DatabaseReader {
   std::unique_ptr<DbCursor> cursor_;
   std::vector<int> field_of_column_;  ///< batch column per result column, -1 = not wanted
   std::vector<std::string> missing_;
-  int watermark_index_ = -1;  ///< result column of the watermark
-  RowChunk carry_;            ///< the row read ahead of the last batch (at most one)
+  std::vector<std::string> json_keys_;  ///< `,"name":` per result column, escaped once
+  int watermark_index_ = -1;            ///< result column of the watermark
+  RowChunk carry_;                      ///< the row read ahead of the last batch (at most one)
   bool exhausted_ = false;
   std::optional<DbParam> last_watermark_;
   uint64_t rows_read_ = 0, bytes_read_ = 0;
