@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "events/validation_stats.h"
 
 struct sqlite3;
 
@@ -75,8 +76,13 @@ class StateStore {
   /// Records a commit intent; returns its id. Durable when this returns.
   Result<int64_t> RecordPendingCommit(const std::string& run_id, const std::string& source,
                                       const std::string& payload);
-  /// Marks the commit done and stores the file's new state, in one transaction.
-  Status CompleteCommit(int64_t commit_id, const FileState& state);
+  /// Marks the commit done and stores the file's new state, in one transaction; adds
+  /// `validation` (the rows the commit made visible) to its subject version's statistics in
+  /// that transaction too.
+  Status CompleteCommit(int64_t commit_id, const FileState& state,
+                        const ValidationCounts* validation = nullptr);
+  /// The validation statistics of one subject version (zero when no rows were committed).
+  Result<ValidationCounts> ValidationStats(const std::string& subject, int version);
   /// Commits recorded but not completed (after a crash), oldest first.
   Result<std::vector<PendingCommit>> PendingCommits();
 

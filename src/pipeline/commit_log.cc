@@ -85,6 +85,8 @@ Result<int64_t> CommitLog::Commit(const CommitRequest& request) {
                          {"bytes", f.bytes}});
   }
   Json payload{{"files", std::move(files)}, {"input", ToJson(request.input)}};
+  if (request.validation)
+    payload["validation"] = events::ValidationCountsToJson(*request.validation);
   const std::string text = payload.dump();
   ASSIGN_OR_RETURN(int64_t id, store_.RecordPendingCommit(request.run_id, request.source, text));
   RETURN_IF_ERROR(Apply(id, text));
@@ -137,7 +139,11 @@ Status CommitLog::Apply(int64_t id, const std::string& payload) {
     std::string text = fmt::format("{{\"commit_id\":{},{}", id, line.dump().substr(1));
     RETURN_IF_ERROR(AppendLine(log, text));
   }
-  return store_.CompleteCommit(id, input);
+  std::optional<events::ValidationCounts> validation;
+  if (auto it = j.find("validation"); it != j.end()) {
+    ASSIGN_OR_RETURN(validation, events::ValidationCountsFromJson(*it));
+  }
+  return store_.CompleteCommit(id, input, validation ? &*validation : nullptr);
 }
 
 Result<size_t> CommitLog::Recover(const std::vector<std::filesystem::path>& table_roots) {

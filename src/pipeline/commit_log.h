@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@ struct CommitRequest {
   std::string source;
   std::vector<sinks::StagedFile> files;
   events::FileState input;  ///< the input's state once this commit is done
+  /// The rows the files hold, for the subject version's validation statistics (none: no stats).
+  std::optional<events::ValidationCounts> validation;
 };
 
 /// Makes staged output visible and moves the input position, all or nothing across crashes
