@@ -18,6 +18,7 @@
 #include "core/value_parse.h"
 #include "events/event_bus.h"
 #include "events/state_store.h"
+#include "pipeline/database_input.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/schema_subjects.h"
 #include "pipeline/summary.h"
@@ -175,7 +176,8 @@ int Main(int argc, char** argv) {
       app.add_option("--as-of", flags.as_of,
                      "Reference time of now() in rules, RFC 3339 (default: the wall clock)");
   app.add_flag("--validate-config", flags.validate_only,
-               "Check the config, schemas and rules, then exit (0 valid, 2 invalid)");
+               "Check the config, schemas and rules, and connect to database sources, then exit "
+               "(0 valid, 1 a database source cannot be read, 2 invalid)");
   app.add_flag("--reprocess", flags.reprocess,
                "Ingest input files again even if an earlier run committed them");
   app.add_option("--logging-config", flags.logging_config,
@@ -239,6 +241,7 @@ int Main(int argc, char** argv) {
   if (flags.validate_only) {
     std::cout << fmt::format("{}: valid ({} source(s), {} sink(s))\n", flags.config,
                              (*pipeline)->sources().size(), config->sinks.size());
+    int code = kExitOk;
     for (const auto& s : (*pipeline)->sources()) {
       if (!s.classifier) {  // schema: auto
         std::cout << fmt::format("  {}: schema detected from the data at run time, {} rule(s)\n",
@@ -247,8 +250,17 @@ int Main(int argc, char** argv) {
       }
       std::cout << fmt::format("  {}: {} fields, {} checks\n", s.config->name,
                                s.schema.fields.size(), s.classifier->num_checks());
+      if (s.config->type != "database") continue;
+      // A database source's connection is checked too: the config is only useful if it works.
+      if (auto st = assay::pipeline::CheckDatabase(*s.config); st.ok()) {
+        std::cout << fmt::format("  {}: database reachable, {} readable\n", s.config->name,
+                                 assay::pipeline::DatabaseUnitName(*s.config));
+      } else {
+        std::cerr << fmt::format("assay: source '{}': {}\n", s.config->name, st.message());
+        code = kExitRunFailure;
+      }
     }
-    return kExitOk;
+    return code;
   }
   auto summary = (*pipeline)->Run();
   if (!summary.ok()) {

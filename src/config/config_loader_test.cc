@@ -671,6 +671,10 @@ TEST_F(ConfigLoaderTest, SchemaAutoMistakes) {
                       "only used with schema: auto");
   EXPECT_CONFIG_ERROR(errors, "sources[1].schema_sample_rows", 3, 74, "must be at least 1");
   EXPECT_CONFIG_ERROR(errors, "sources[2].schema", 4, 48, "needs csv.column_names");
+  std::vector<ConfigError> database = Errors(R"yaml(sources:
+  - {name: d, type: database, url: "sqlite:///a.db", table: t, schema: auto}
+)yaml");
+  EXPECT_CONFIG_ERROR(database, "sources[0].schema", 2, 72, "schema: auto is for file sources");
 }
 
 }  // namespace

@@ -16,7 +16,10 @@ struct CommitRequest {
   std::string run_id;
   std::string source;
   std::vector<sinks::StagedFile> files;
-  events::FileState input;  ///< the input's state once this commit is done
+  events::FileState input;  ///< the input file's state once this commit is done
+  /// For sources that are not files (databases): their position once this commit is done,
+  /// stored instead of `input`.
+  std::optional<events::Checkpoint> checkpoint;
   /// The rows the files hold, for the subject version's validation statistics (none: no stats).
   std::optional<events::ValidationCounts> validation;
 };

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/value_parse.h"
 #include "pipeline/commit_log.h"
+#include "pipeline/database_input.h"
 #include "pipeline/progress.h"
 #include "pipeline/run_context.h"
 #include "pipeline/schema_detection.h"
@@ -113,6 +114,13 @@ Result<std::vector<PreparedSource>> PrepareSources(const config::Config& config,
     if (options.only_source && sc.name != *options.only_source) continue;
     PreparedSource ps;
     ps.config = &sc;
+    if (sc.type == "database") {
+      // A bad URL or password file is a config error: found before anything runs.
+      if (auto options = ConnectOptionsFor(sc); !options.ok()) {
+        errors.push_back(options.status().message());
+        continue;
+      }
+    }
     if (sc.detect_schema) {
       // The schema comes from the data at run time; rules can only be checked for syntax now.
       for (const config::RuleConfig& rc : sc.rules) {

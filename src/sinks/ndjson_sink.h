@@ -53,7 +53,4 @@ class NdjsonSink final : public Sink {
   std::string ingested_at_text_;
 };
 
-/// Appends `s` to `out` as a JSON string literal (quoted, escaped; invalid UTF-8 is replaced).
-void AppendJsonString(std::string& out, std::string_view s);
-
 }  // namespace assay::sinks

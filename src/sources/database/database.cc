@@ -1,0 +1,99 @@
+#include "sources/database/database.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+
+#include "sources/database/drivers.h"
+
+namespace assay::sources::db {
+
+std::string_view DbTypeName(DbType type) {
+  switch (type) {
+    case DbType::kText: return "text";
+    case DbType::kInteger: return "integer";
+    case DbType::kDecimal: return "decimal";
+    case DbType::kFloat: return "float";
+    case DbType::kBoolean: return "boolean";
+    case DbType::kTimestamp: return "timestamp";
+    case DbType::kTimestampTz: return "timestamptz";
+    case DbType::kDate: return "date";
+    case DbType::kTime: return "time";
+    case DbType::kJson: return "json";
+    case DbType::kBinary: return "binary";
+    case DbType::kOther: return "other";
+  }
+  return "?";
+}
+
+std::string SqlDialect::QuoteName(std::string_view name) const {
+  std::string out;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = name.find('.', start);
+    std::string_view part = name.substr(start, dot == std::string_view::npos ? dot : dot - start);
+    if (start > 0) out += '.';
+    out += identifier_quote;
+    for (char c : part) {
+      if (c == identifier_quote) out += identifier_quote;  // doubled, as SQL escapes it
+      out += c;
+    }
+    out += identifier_quote;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return out;
+}
+
+std::string SqlDialect::Placeholder(int index) const {
+  return numbered_placeholders ? fmt::format("${}", index) : std::string("?");
+}
+
+Result<std::unique_ptr<DbConnection>> Connect(const ConnectOptions& options) {
+  Result<std::unique_ptr<DbConnection>> connection = Unimplemented("no driver");
+  switch (options.url.driver) {
+    case Driver::kSqlite: connection = ConnectSqlite(options); break;
+    case Driver::kPostgres:
+    case Driver::kMariaDb:
+    case Driver::kOdbc:
+      connection = Unimplemented(
+          fmt::format("the {} driver is not built yet", DriverName(options.url.driver)));
+      break;
+  }
+  if (connection.ok()) return connection;
+  // Drivers put the server's words in their messages; none may carry the password out.
+  return Status(connection.status().code(),
+                fmt::format("{}: {}", options.url.Redacted(),
+                            Redact(connection.status().message(), options)));
+}
+
+std::string Redact(std::string_view message, const ConnectOptions& options) {
+  std::string out(message);
+  auto hide = [&out](const std::string& secret) {
+    if (secret.empty()) return;
+    for (size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + 3)) {
+      out.replace(at, secret.size(), "***");
+    }
+  };
+  if (options.password) hide(*options.password);
+  if (options.url.password) hide(*options.url.password);
+  // key=value secrets in connection strings the driver may echo (password=..., PWD=...).
+  for (const char* key : {"password=", "pwd=", "passwd="}) {
+    std::string lower;
+    for (char c : out)
+      lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    const std::string_view k(key);
+    for (size_t at = lower.find(k); at != std::string::npos; at = lower.find(k, at + 1)) {
+      const size_t value = at + k.size();
+      size_t end = out.find_first_of("; '\"\n", value);
+      if (end == std::string::npos) end = out.size();
+      if (end > value && out.compare(value, end - value, "***") != 0) {
+        out.replace(value, end - value, "***");
+        lower.replace(value, end - value, "***");
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace assay::sources::db
