@@ -1,6 +1,7 @@
 // MariaDB as a `type: database` source through the real `assay` binary, against a real server
 // (tests/servers/mariadb_server.h): the sample sales rows as a table grade into the same tiers
-// as the CSV, a DATETIME(6) watermark makes runs incremental, and a refused login fails the
+// as the CSV, a DATETIME(6) watermark makes runs incremental, a partitioned read takes every
+// row once, and a refused login fails the
 // source without showing the password. ODBC goes through the same binary on SQLite's ODBC driver.
 
 #include <fmt/format.h>
@@ -135,6 +136,28 @@ TEST_F(MariaDbSourceTest, ADatetimeWatermarkMakesEachRunReadOnlyNewRows) {
   const std::string all = "read_parquet('warehouse/*/typed/*/*.parquet', union_by_name => true)";
   EXPECT_EQ(Count("SELECT count(*) FROM " + all), 1250);
   EXPECT_EQ(Count("SELECT count(DISTINCT transaction_id) FROM " + all), 1250);
+}
+
+TEST_F(MariaDbSourceTest, APartitionedReadTakesEveryRowOnce) {
+  // Ids with gaps and NULLs: the first range takes the NULLs, the ranges cover the rest.
+  std::string sql =
+      "DROP TABLE IF EXISTS sales_parts;\n"
+      "CREATE TABLE sales_parts (id BIGINT NULL, transaction_id VARCHAR(20), customer_id "
+      "VARCHAR(20), product_id VARCHAR(20), quantity INT, unit_price DECIMAL(10,2), "
+      "total_amount DECIMAL(10,2), currency CHAR(3), transaction_ts DATETIME);\n"
+      "INSERT INTO sales_parts SELECT IF(seq % 100 = 0, NULL, seq * 7), "
+      "CONCAT('TX-', 1000000000 + seq), 'CUST-000042', 'SKU-ABC-0001', 2, 1.50, 3.00, 'USD', "
+      "'2026-11-23 10:00:00' FROM seq_1_to_3000;\n";
+  ASSERT_TRUE(server().Sql(sql).ok());
+  WriteConfig(DatabaseSource("parts", "    url: " + Url() +
+                                          "\n    password_file: ./db-password.txt\n"
+                                          "    table: sales_parts\n"
+                                          "    partition_column: id\n    partitions: 4\n"));
+  CommandResult r = RunPipeline();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Source(r, "parts")["rows"], 3000) << r.out;
+  const std::string all = "read_parquet('warehouse/*/parts/*/*.parquet', union_by_name => true)";
+  EXPECT_EQ(Count("SELECT count(DISTINCT transaction_id) FROM " + all), 3000);
 }
 
 TEST_F(MariaDbSourceTest, AWrongPasswordFailsTheSourceWithoutShowingIt) {
