@@ -172,6 +172,20 @@ TEST_F(MariaDbSourceTest, AWrongPasswordFailsTheSourceWithoutShowingIt) {
   EXPECT_NE(r.err.find("Access denied for user 'assay_test'"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find(wrong), std::string::npos) << r.err;
   EXPECT_EQ(r.out.find(wrong), std::string::npos) << r.out;
+
+  // The health check of --validate-config says the same, and passes with the right password.
+  CommandResult check = RunAssay({"--config", "config.yml", "--validate-config"}, dir_->path());
+  EXPECT_EQ(check.exit_code, 1) << check.out << check.err;
+  EXPECT_NE(check.err.find("Access denied"), std::string::npos) << check.err;
+  EXPECT_EQ(check.err.find(wrong), std::string::npos) << check.err;
+  ASSERT_TRUE(server().Sql("CREATE TABLE IF NOT EXISTS sales (id INT);").ok());
+  WriteConfig(DatabaseSource("sales_db", "    url: " + Url() +
+                                             "\n    password_file: ./db-password.txt\n"
+                                             "    table: sales\n"));
+  check = RunAssay({"--config", "config.yml", "--validate-config"}, dir_->path());
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  EXPECT_NE(check.out.find("sales_db: database reachable, sales readable"), std::string::npos)
+      << check.out;
 }
 
 // ODBC through the binary: the same sample rows in a SQLite file read by the SQLite ODBC driver,
