@@ -66,6 +66,11 @@ Result<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
           "';\nCREATE DATABASE " + std::string(kDatabase) + " OWNER " + std::string(kUser) + ";\n",
       "postgres");
   if (!created.ok()) return created.status();
+  // Tables the tests create as the superuser are readable, not writable, by the login role: the
+  // rights a source's user should have.
+  Result<std::string> granted = server->Sql(
+      "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO " + std::string(kUser));
+  if (!granted.ok()) return granted.status();
   return server;
 }
 

@@ -21,7 +21,8 @@ namespace assay::testing {
 
 class PostgresServer {
  public:
-  /// The login role tests connect as (password-authenticated over TCP) and its database.
+  /// The login role tests connect as (password-authenticated over TCP) and its database. The
+  /// role may read, not write, the tables that Sql() creates in the database's public schema.
   static constexpr std::string_view kUser = "assay_test";
   static constexpr std::string_view kPassword = "s3cret-Pw_for-assay";
   static constexpr std::string_view kDatabase = "assay_test";
