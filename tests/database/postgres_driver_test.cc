@@ -373,6 +373,60 @@ TEST_F(PostgresDriverTest, StatementTimeoutCancelsASlowQuery) {
   EXPECT_TRUE((*connection)->Ping().ok());
 }
 
+/// Whether the connection's session is encrypted, as the server sees it.
+std::string SslInUse(DbConnection& connection) {
+  Result<Cells> ssl =
+      ReadAll(connection, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+  EXPECT_TRUE(ssl.ok()) << ssl.status().ToString();
+  return ssl.ok() && !ssl->rows.empty() ? ssl->rows[0][0].second : "?";
+}
+
+// A server with a certificate: verify-full with its CA connects encrypted; another CA or a
+// missing CA file is refused with the reason.
+TEST(PostgresDriver, TlsVerifiesTheServerWithTheGivenCa) {
+  PostgresServer::Options tls;
+  tls.tls = true;
+  Result<std::unique_ptr<PostgresServer>> server = PostgresServer::Start(tls);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+
+  ConnectOptions verified = OptionsFor(**server);
+  verified.tls_mode = "verify-full";
+  verified.tls_ca_file = (*server)->tls_ca_file().string();
+  Result<std::unique_ptr<DbConnection>> secure = Connect(verified);
+  ASSERT_TRUE(secure.ok()) << secure.status().ToString();
+  EXPECT_EQ(SslInUse(**secure), "true");
+
+  ConnectOptions plain = OptionsFor(**server);
+  plain.tls_mode = "disable";
+  Result<std::unique_ptr<DbConnection>> unencrypted = Connect(plain);
+  ASSERT_TRUE(unencrypted.ok()) << unencrypted.status().ToString();
+  EXPECT_EQ(SslInUse(**unencrypted), "false");
+
+  // A certificate the server's is not signed by.
+  Result<testing::TempDirectory> other = testing::TempDirectory::Make("assay-ca-");
+  ASSERT_TRUE(other.ok());
+  testing::ProcessOptions openssl;
+  openssl.argv = {"openssl", "req",   "-x509",     "-newkey", "rsa:2048",  "-nodes", "-days",
+                  "2",       "-subj", "/CN=other", "-keyout", "other.key", "-out",   "other.crt"};
+  openssl.cwd = other->path();
+  Result<testing::CommandOutput> made = testing::RunCommand(openssl);
+  ASSERT_TRUE(made.ok() && made->exit_code == 0) << (made.ok() ? made->output : "");
+  ConnectOptions wrong_ca = verified;
+  wrong_ca.tls_ca_file = (other->path() / "other.crt").string();
+  Result<std::unique_ptr<DbConnection>> refused = Connect(wrong_ca);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(refused.status().message().find("certificate verify failed"), std::string::npos)
+      << refused.status().message();
+
+  ConnectOptions missing_ca = verified;
+  missing_ca.tls_ca_file = "/nonexistent/ca.pem";
+  Result<std::unique_ptr<DbConnection>> no_ca = Connect(missing_ca);
+  ASSERT_FALSE(no_ca.ok());
+  EXPECT_NE(no_ca.status().message().find("/nonexistent/ca.pem"), std::string::npos)
+      << no_ca.status().message();
+}
+
 // The server goes away (immediate shutdown, as in a crash) while a cursor is open: the next
 // Fetch that needs the server returns an error instead of hanging or crashing, and so does
 // everything after it.
