@@ -157,6 +157,10 @@ class PostgresConnection final : public DbConnection {
       : conn_(conn), options_(std::move(options)) {
     dialect_.identifier_quote = '"';
     dialect_.numbered_placeholders = true;
+    // libpq prints the server's NOTICEs and WARNINGs (a query's RAISE NOTICE, say) to stderr;
+    // they are not the source's data nor its errors, which come back as results.
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
   }
   ~PostgresConnection() override { PQfinish(conn_); }
   PostgresConnection(const PostgresConnection&) = delete;
@@ -194,7 +198,8 @@ class PostgresConnection final : public DbConnection {
   }
 
   PGconn* conn() const { return conn_; }
-  size_t fetch_rows() const { return std::max<size_t>(options_.fetch_rows, 1); }
+  /// Rows per FETCH; libpq counts a result's rows in an int.
+  size_t fetch_rows() const { return std::clamp<size_t>(options_.fetch_rows, 1, 10'000'000); }
   void CursorClosed() { cursor_open_ = false; }
 
  private:
