@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,14 +43,32 @@ struct CsvConfig {
   std::vector<std::string> column_names;     ///< only with header: false
 };
 
+/// The keys of a `type: database` source (docs/database-sources.md).
+struct DatabaseConfig {
+  std::string url;  ///< SQLAlchemy-style; scheme picks the driver; ${VAR} already resolved
+  std::optional<std::string> password;  ///< `password:` (usually ${VAR}); wins over the URL's
+  std::filesystem::path password_file;  ///< or a file holding it (working-directory relative)
+  std::string table;                    ///< a table or view, optionally schema.table
+  std::string query;                    ///< or a SELECT (exactly one of the two)
+  std::string watermark_column;         ///< incremental reads: only rows above the last commit
+  std::string partition_column;         ///< parallel reads: split by ranges of this column
+  int partitions = 1;
+  std::string sslmode;                ///< disable|prefer|require|verify-ca|verify-full
+  std::filesystem::path ssl_ca_file;  ///< CA certificates (working-directory relative)
+  double connect_timeout_seconds = 10;
+  double statement_timeout_seconds = 0;  ///< 0 = none
+  uint64_t fetch_size = 10000;           ///< rows per round trip
+};
+
 /// One `sources:` entry.
 struct SourceConfig {
   std::string name;                  ///< also the dataset (table) name in every sink
-  std::string type;                  ///< "file"
+  std::string type;                  ///< "file" | "database"
   std::string path;                  ///< a glob, relative to the working directory; kept as written
   std::string format;                ///< csv|ndjson|json; "" = from the file extension
   std::string compression = "auto";  ///< auto|none|gzip|zstd; auto = from the extension
   CsvConfig csv;
+  DatabaseConfig database;  ///< type: database
   /// The schema file resolved against the config file's directory (lexically normalised);
   /// empty when the source has no schema (it is then detected from the data).
   std::filesystem::path schema;

@@ -174,6 +174,67 @@ void ReadCsv(MapReader& source, Diagnostics& diag, const std::string& format, Cs
   }
 }
 
+// The database keys (DatabaseConfig); `is_database` when the source is `type: database`, so
+// that its keys are required and the file keys are refused, and vice versa.
+void ReadDatabase(MapReader& r, Diagnostics& diag, bool is_database, DatabaseConfig* out) {
+  static constexpr std::string_view kKeys[] = {
+      "url",       "password",         "password_file",    "table",
+      "query",     "watermark_column", "partition_column", "partitions",
+      "sslmode",   "ssl_ca_file",      "connect_timeout",  "statement_timeout",
+      "fetch_size"};
+  if (!is_database) {
+    for (std::string_view key : kKeys) {
+      if (r.Has(key))
+        r.Error(key, "only a database source (type: database) has " + std::string(key));
+    }
+    return;
+  }
+  for (std::string_view key : {"path", "format", "compression", "csv"}) {
+    if (r.Has(key))
+      r.Error(key, "a database source has no " + std::string(key) + " (it reads url)");
+  }
+  if (!r.Has("url")) {
+    diag.Add(r.mark(), r.PathOf("url"), "required key is missing (a database source needs a url)");
+  }
+  if (r.Get("url", &out->url) && IsBlank(out->url)) r.Error("url", "the url is empty");
+  std::string password;
+  if (r.Get("password", &password)) out->password = std::move(password);
+  r.Get("password_file", &out->password_file);
+  if (out->password && r.Has("password_file")) {
+    r.Error("password_file", "give password or password_file, not both");
+  }
+  if (r.Has("table") && r.Has("query")) {
+    r.Error("query", "give table or query, not both");
+  } else if (!r.Has("table") && !r.Has("query")) {
+    diag.Add(r.mark(), r.PathOf("table"),
+             "required key is missing (a database source needs table or query)");
+  }
+  if (r.Get("table", &out->table) && IsBlank(out->table))
+    r.Error("table", "the table name is empty");
+  if (r.Get("query", &out->query) && IsBlank(out->query)) r.Error("query", "the query is empty");
+  r.Get("watermark_column", &out->watermark_column);
+  r.Get("partition_column", &out->partition_column);
+  if (r.Get("partitions", &out->partitions) && (out->partitions < 1 || out->partitions > 64)) {
+    r.Error("partitions", "must be between 1 and 64");
+  }
+  if (r.Has("partitions") && out->partitions > 1 && out->partition_column.empty()) {
+    r.Error("partitions", "partitions need a partition_column to split by");
+  }
+  r.Get("sslmode", &out->sslmode);
+  r.Get("ssl_ca_file", &out->ssl_ca_file);
+  if (r.Get("connect_timeout", &out->connect_timeout_seconds) &&
+      !(out->connect_timeout_seconds > 0 && out->connect_timeout_seconds <= 3600)) {
+    r.Error("connect_timeout", "must be above 0 and at most 3600 seconds");
+  }
+  if (r.Get("statement_timeout", &out->statement_timeout_seconds) &&
+      !(out->statement_timeout_seconds >= 0 && out->statement_timeout_seconds <= 604800)) {
+    r.Error("statement_timeout", "must be between 0 (none) and 604800 seconds");
+  }
+  if (r.Get("fetch_size", &out->fetch_size) && (out->fetch_size < 1 || out->fetch_size > 1000000)) {
+    r.Error("fetch_size", "must be between 1 and 1000000");
+  }
+}
+
 void ReadRules(MapReader& source, Diagnostics& diag, std::vector<RuleConfig>* out) {
   std::map<std::string, int> lines;  // rule name -> line of its first definition
   ForEachItem(
@@ -213,6 +274,7 @@ void ReadSource(const YAML::Node& node, const std::string& path, const fs::path&
   if (type_ok && out->type == "file" && !r.Has("path")) {
     diag.Add(r.mark(), r.PathOf("path"), "required key is missing (a file source needs a path)");
   }
+  ReadDatabase(r, diag, type_ok && out->type == "database", &out->database);
   if (r.Get("path", &out->path) && IsBlank(out->path)) r.Error("path", "the path is empty");
   r.Get("format", &out->format);
   r.Get("compression", &out->compression);

@@ -39,6 +39,14 @@ CREATE TABLE IF NOT EXISTS commits (
   state TEXT NOT NULL CHECK (state IN ('pending', 'done')),
   created_at_us INTEGER NOT NULL,
   completed_at_us INTEGER);
+CREATE TABLE IF NOT EXISTS checkpoints (
+  source TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  value TEXT NOT NULL,
+  rows_committed INTEGER NOT NULL,
+  run_id TEXT NOT NULL,
+  updated_at_us INTEGER NOT NULL,
+  PRIMARY KEY (source, unit));
 CREATE TABLE IF NOT EXISTS runs (
   run_id TEXT PRIMARY KEY,
   started_at_us INTEGER NOT NULL,
@@ -227,7 +235,8 @@ Result<int64_t> StateStore::RecordPendingCommit(const std::string& run_id,
   return sqlite3_last_insert_rowid(db_);
 }
 
-Status StateStore::CompleteCommit(int64_t commit_id, const FileState& f) {
+template <typename Store>
+Status StateStore::CompleteCommitWith(int64_t commit_id, Store&& store) {
   std::lock_guard lock(mu_);
   RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   auto rollback = [&](Status status) {
@@ -239,30 +248,77 @@ Status StateStore::CompleteCommit(int64_t commit_id, const FileState& f) {
   if (Status st = done.Bind(1, WallClockMicros()).Bind(2, commit_id).StepDone(); !st.ok()) {
     return rollback(st);
   }
-  Statement upsert(db_,
-                   "INSERT INTO files (source, content_hash, path, size, mtime_ns, "
-                   "committed_offset, committed_line, rows_committed, complete, run_id, "
-                   "updated_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                   "ON CONFLICT (source, content_hash) DO UPDATE SET path = excluded.path, "
-                   "size = excluded.size, mtime_ns = excluded.mtime_ns, "
-                   "committed_offset = excluded.committed_offset, "
-                   "committed_line = excluded.committed_line, "
-                   "rows_committed = excluded.rows_committed, complete = excluded.complete, "
-                   "run_id = excluded.run_id, updated_at_us = excluded.updated_at_us");
-  if (Status st = upsert.status(); !st.ok()) return rollback(st);
-  upsert.Bind(1, f.source)
-      .Bind(2, f.identity.content_hash)
-      .Bind(3, f.identity.path)
-      .Bind(4, static_cast<int64_t>(f.identity.size))
-      .Bind(5, f.identity.mtime_ns)
-      .Bind(6, static_cast<int64_t>(f.committed_offset))
-      .Bind(7, static_cast<int64_t>(f.committed_line))
-      .Bind(8, static_cast<int64_t>(f.rows_committed))
-      .Bind(9, int64_t{f.complete ? 1 : 0})
-      .Bind(10, f.run_id)
-      .Bind(11, WallClockMicros());
-  if (Status st = upsert.StepDone(); !st.ok()) return rollback(st);
+  if (Status st = store(); !st.ok()) return rollback(st);
   return Exec("COMMIT");
+}
+
+Status StateStore::CompleteCommit(int64_t commit_id, const FileState& f) {
+  return CompleteCommitWith(commit_id, [&]() -> Status {
+    Statement upsert(db_,
+                     "INSERT INTO files (source, content_hash, path, size, mtime_ns, "
+                     "committed_offset, committed_line, rows_committed, complete, run_id, "
+                     "updated_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                     "ON CONFLICT (source, content_hash) DO UPDATE SET path = excluded.path, "
+                     "size = excluded.size, mtime_ns = excluded.mtime_ns, "
+                     "committed_offset = excluded.committed_offset, "
+                     "committed_line = excluded.committed_line, "
+                     "rows_committed = excluded.rows_committed, complete = excluded.complete, "
+                     "run_id = excluded.run_id, updated_at_us = excluded.updated_at_us");
+    RETURN_IF_ERROR(upsert.status());
+    return upsert.Bind(1, f.source)
+        .Bind(2, f.identity.content_hash)
+        .Bind(3, f.identity.path)
+        .Bind(4, static_cast<int64_t>(f.identity.size))
+        .Bind(5, f.identity.mtime_ns)
+        .Bind(6, static_cast<int64_t>(f.committed_offset))
+        .Bind(7, static_cast<int64_t>(f.committed_line))
+        .Bind(8, static_cast<int64_t>(f.rows_committed))
+        .Bind(9, int64_t{f.complete ? 1 : 0})
+        .Bind(10, f.run_id)
+        .Bind(11, WallClockMicros())
+        .StepDone();
+  });
+}
+
+Status StateStore::CompleteCommit(int64_t commit_id, const Checkpoint& c) {
+  return CompleteCommitWith(commit_id, [&]() -> Status {
+    Statement upsert(db_,
+                     "INSERT INTO checkpoints (source, unit, value, rows_committed, run_id, "
+                     "updated_at_us) VALUES (?, ?, ?, ?, ?, ?) "
+                     "ON CONFLICT (source, unit) DO UPDATE SET value = excluded.value, "
+                     "rows_committed = excluded.rows_committed, run_id = excluded.run_id, "
+                     "updated_at_us = excluded.updated_at_us");
+    RETURN_IF_ERROR(upsert.status());
+    return upsert.Bind(1, c.source)
+        .Bind(2, c.unit)
+        .Bind(3, c.value)
+        .Bind(4, static_cast<int64_t>(c.rows_committed))
+        .Bind(5, c.run_id)
+        .Bind(6, WallClockMicros())
+        .StepDone();
+  });
+}
+
+Result<std::optional<Checkpoint>> StateStore::FindCheckpoint(const std::string& source,
+                                                             const std::string& unit) {
+  std::lock_guard lock(mu_);
+  Statement s(db_,
+              "SELECT value, rows_committed, run_id FROM checkpoints WHERE source = ? AND "
+              "unit = ?");
+  RETURN_IF_ERROR(s.status());
+  s.Bind(1, source).Bind(2, unit);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::optional<Checkpoint>();
+  if (rc != SQLITE_ROW) return s.ErrorFor(rc);
+  return std::optional<Checkpoint>(
+      Checkpoint{source, unit, s.Text(0), static_cast<uint64_t>(s.Int(1)), s.Text(2)});
+}
+
+Status StateStore::ForgetCheckpoints(const std::string& source) {
+  std::lock_guard lock(mu_);
+  Statement s(db_, "DELETE FROM checkpoints WHERE source = ?");
+  RETURN_IF_ERROR(s.status());
+  return s.Bind(1, source).StepDone();
 }
 
 Result<std::vector<PendingCommit>> StateStore::PendingCommits() {

@@ -33,6 +33,16 @@ struct FileState {
   std::string run_id;
 };
 
+/// How far a source that is not made of files (a database table or query) has been committed:
+/// `value` is what the source needs to go on (a watermark, as JSON), stored with the commit.
+struct Checkpoint {
+  std::string source;
+  std::string unit;   ///< what is read: a table, a query, a partition
+  std::string value;  ///< JSON, opaque to the store
+  uint64_t rows_committed = 0;
+  std::string run_id;
+};
+
 /// A commit that was recorded but whose files may not all be renamed yet (DESIGN.md §4):
 /// recovery rolls it forward.
 struct PendingCommit {
@@ -77,6 +87,14 @@ class StateStore {
                                       const std::string& payload);
   /// Marks the commit done and stores the file's new state, in one transaction.
   Status CompleteCommit(int64_t commit_id, const FileState& state);
+  /// Marks the commit done and stores the checkpoint (replacing the unit's last), in one
+  /// transaction.
+  Status CompleteCommit(int64_t commit_id, const Checkpoint& checkpoint);
+  /// The last committed checkpoint of `unit` of `source`, if any.
+  Result<std::optional<Checkpoint>> FindCheckpoint(const std::string& source,
+                                                   const std::string& unit);
+  /// Forgets every checkpoint of `source` (`--reprocess`: a full refresh).
+  Status ForgetCheckpoints(const std::string& source);
   /// Commits recorded but not completed (after a crash), oldest first.
   Result<std::vector<PendingCommit>> PendingCommits();
 
@@ -92,6 +110,9 @@ class StateStore {
  private:
   StateStore(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
   Status Exec(const char* sql);
+  // BEGIN; marks commit `id` done; runs `store` (the input's new state); COMMIT.
+  template <typename Store>
+  Status CompleteCommitWith(int64_t commit_id, Store&& store);
 
   std::mutex mu_;
   sqlite3* db_;

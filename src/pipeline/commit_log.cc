@@ -84,7 +84,17 @@ Result<int64_t> CommitLog::Commit(const CommitRequest& request) {
                          {"rows", f.rows},
                          {"bytes", f.bytes}});
   }
-  Json payload{{"files", std::move(files)}, {"input", ToJson(request.input)}};
+  Json payload{{"files", std::move(files)}};
+  if (request.checkpoint) {
+    const events::Checkpoint& c = *request.checkpoint;
+    payload["checkpoint"] = Json{{"source", c.source},
+                                 {"unit", c.unit},
+                                 {"value", c.value},
+                                 {"rows_committed", c.rows_committed},
+                                 {"run_id", c.run_id}};
+  } else {
+    payload["input"] = ToJson(request.input);
+  }
   const std::string text = payload.dump();
   ASSIGN_OR_RETURN(int64_t id, store_.RecordPendingCommit(request.run_id, request.source, text));
   RETURN_IF_ERROR(Apply(id, text));
@@ -114,7 +124,17 @@ Status CommitLog::Apply(int64_t id, const std::string& payload) {
   }
   for (const auto& dir : dirs) RETURN_IF_ERROR(sinks::SyncDirectory(dir));
 
-  const events::FileState input = FileStateFromJson(j.at("input"));
+  std::optional<events::Checkpoint> checkpoint;
+  events::FileState input;
+  if (j.contains("checkpoint")) {
+    const Json& c = j.at("checkpoint");
+    checkpoint =
+        events::Checkpoint{c.at("source").get<std::string>(), c.at("unit").get<std::string>(),
+                           c.at("value").get<std::string>(), c.at("rows_committed").get<uint64_t>(),
+                           c.at("run_id").get<std::string>()};
+  } else {
+    input = FileStateFromJson(j.at("input"));
+  }
   const std::string committed_at = FormatTimestamp(WallClockMicros());
   for (const Json& f : j.at("files")) {
     std::filesystem::path table = f.at("table").get<std::string>();
@@ -125,19 +145,26 @@ Status CommitLog::Apply(int64_t id, const std::string& payload) {
     Json line{{"file", relative},
               {"tier", f.at("tier")},
               {"rows", f.at("rows")},
-              {"bytes", f.at("bytes")},
-              {"run_id", input.run_id},
-              {"source", input.source},
-              {"input", input.identity.path},
-              {"input_hash", input.identity.content_hash},
-              {"input_through_offset", input.committed_offset},
-              {"input_through_line", input.committed_line},
-              {"committed_at", committed_at}};
+              {"bytes", f.at("bytes")}};
+    if (checkpoint) {
+      line["run_id"] = checkpoint->run_id;
+      line["source"] = checkpoint->source;
+      line["input"] = checkpoint->unit;
+      line["input_through"] = Json::parse(checkpoint->value, nullptr, false);
+    } else {
+      line["run_id"] = input.run_id;
+      line["source"] = input.source;
+      line["input"] = input.identity.path;
+      line["input_hash"] = input.identity.content_hash;
+      line["input_through_offset"] = input.committed_offset;
+      line["input_through_line"] = input.committed_line;
+    }
+    line["committed_at"] = committed_at;
     // The id comes first so LogHas can find it without parsing every line.
     std::string text = fmt::format("{{\"commit_id\":{},{}", id, line.dump().substr(1));
     RETURN_IF_ERROR(AppendLine(log, text));
   }
-  return store_.CompleteCommit(id, input);
+  return checkpoint ? store_.CompleteCommit(id, *checkpoint) : store_.CompleteCommit(id, input);
 }
 
 Result<size_t> CommitLog::Recover(const std::vector<std::filesystem::path>& table_roots) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,10 @@ struct CommitRequest {
   std::string run_id;
   std::string source;
   std::vector<sinks::StagedFile> files;
-  events::FileState input;  ///< the input's state once this commit is done
+  events::FileState input;  ///< the input file's state once this commit is done
+  /// For sources that are not files (databases): their position once this commit is done,
+  /// stored instead of `input`.
+  std::optional<events::Checkpoint> checkpoint;
 };
 
 /// Makes staged output visible and moves the input position, all or nothing across crashes

@@ -117,5 +117,49 @@ TEST_F(CommitLogTest, RecoverRollsAnInterruptedCommitForward) {
   EXPECT_EQ(lines, 2u);
 }
 
+// A database source's commit stores its checkpoint (the watermark), not a file state, in the
+// same transaction; an interrupted one is rolled forward like any other.
+TEST_F(CommitLogTest, ACheckpointCommitsWithItsFilesAndRollsForward) {
+  CommitLog log(*store_);
+  CommitRequest request = Request({Stage("part-a.parquet")});
+  request.checkpoint =
+      events::Checkpoint{"sales", "public.sales", R"({"type":"integer","value":"41"})", 3, "run1"};
+  ASSERT_TRUE(log.Commit(request).ok());
+  auto checkpoint = store_->FindCheckpoint("sales", "public.sales");
+  ASSERT_TRUE(checkpoint.ok() && checkpoint->has_value());
+  EXPECT_EQ((*checkpoint)->value, R"({"type":"integer","value":"41"})");
+  EXPECT_EQ((*checkpoint)->rows_committed, 3u);
+  EXPECT_FALSE(store_->FindFile("sales", "hash1")->has_value());  // no file state stored
+  std::ifstream in(dir_ / "table/_assay_commits.jsonl");
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  auto j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["input"], "public.sales");
+  EXPECT_EQ(j["input_through"]["value"], "41");
+
+  // Interrupted after the intent: recovery stores the newer watermark.
+  sinks::StagedFile b = Stage("part-b.parquet");
+  nlohmann::json payload{{"files",
+                          {{{"temp", b.temp_path.string()},
+                            {"final", b.final_path.string()},
+                            {"table", b.table_dir.string()},
+                            {"tier", "gold"},
+                            {"rows", 3},
+                            {"bytes", 4}}}},
+                         {"checkpoint",
+                          {{"source", "sales"},
+                           {"unit", "public.sales"},
+                           {"value", R"({"type":"integer","value":"44"})"},
+                           {"rows_committed", 6},
+                           {"run_id", "run2"}}}};
+  ASSERT_TRUE(store_->RecordPendingCommit("run2", "sales", payload.dump()).ok());
+  ASSERT_EQ(*log.Recover({dir_ / "table"}), 1u);
+  EXPECT_TRUE(std::filesystem::exists(b.final_path));
+  EXPECT_EQ((*store_->FindCheckpoint("sales", "public.sales"))->value,
+            R"({"type":"integer","value":"44"})");
+  ASSERT_TRUE(store_->ForgetCheckpoints("sales").ok());
+  EXPECT_FALSE(store_->FindCheckpoint("sales", "public.sales")->has_value());
+}
+
 }  // namespace
 }  // namespace assay::pipeline

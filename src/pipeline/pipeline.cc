@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/value_parse.h"
 #include "pipeline/commit_log.h"
+#include "pipeline/database_options.h"
 #include "pipeline/progress.h"
 #include "pipeline/run_context.h"
 #include "pipeline/schema_subjects.h"
@@ -69,6 +70,13 @@ Result<std::vector<PreparedSource>> PrepareSources(const config::Config& config,
     if (options.only_source && sc.name != *options.only_source) continue;
     PreparedSource ps;
     ps.config = &sc;
+    if (sc.type == "database") {
+      // A bad URL or password file is a config error: found before anything runs.
+      if (auto options = ConnectOptionsFor(sc); !options.ok()) {
+        errors.push_back(options.status().message());
+        continue;
+      }
+    }
     if (sc.schema.empty()) {
       errors.push_back(fmt::format("{}:{}: source '{}': schema: required key is missing",
                                    sc.location.file, sc.location.line, sc.name));

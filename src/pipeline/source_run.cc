@@ -7,6 +7,7 @@
 #include <future>
 #include <thread>
 
+#include "pipeline/database_options.h"
 #include "pipeline/router.h"
 #include "pipeline/worker_pool.h"
 #include "schema/typer.h"
@@ -82,7 +83,7 @@ class SourceRun {
     p_.bus.Publish(events::Event::Make(events::topic::kSourceStarted, "source started")
                        .WithSource(cfg_.name)
                        .Set("run_id", p_.options.run_id));
-    Status st = RunFiles();
+    Status st = cfg_.type == "database" ? RunDatabase() : RunFiles();
     if (!st.ok()) Fail(st);
 
     summary_.seconds = SecondsSince(start);
@@ -148,16 +149,7 @@ class SourceRun {
       if (::stat(path.c_str(), &st) == 0) total_bytes += static_cast<uint64_t>(st.st_size);
     }
     if (progress_) progress_->StartSource(cfg_.name, total_bytes);
-    const size_t threads = WorkerThreads(p_.config.pipeline.threads);
-    workers_ = std::vector<Worker>(threads);
-    // Four queued batches per pool thread: when the reading thread runs a batch itself (the
-    // queue was full) and that batch flushes a row group (encode + compress 8 MiB, ~30 ms), the
-    // pool threads must still find work; with two they ran dry and waited every few hundred ms.
-    // Six gained nothing more and, with a unit committing in the background, took peak RSS at
-    // 10M rows from ~172 to 180-206 MiB.
-    pool_ = std::make_unique<WorkerPool>(
-        threads, std::max<size_t>(1, 4 * (threads - 1)),
-        [this](size_t w, Batch& batch) { return Process(batch, workers_[w]); });
+    StartWorkers();
     for (size_t i = 0; i < files->files().size(); ++i) {
       Status st = RunFile(*files, i);
       if (!st.ok()) {
@@ -168,6 +160,117 @@ class SourceRun {
     pool_.reset();
     if (progress_) progress_->FinishSource();
     return Status::Ok();
+  }
+
+  void StartWorkers() {
+    const size_t threads = WorkerThreads(p_.config.pipeline.threads);
+    workers_ = std::vector<Worker>(threads);
+    // Four queued batches per pool thread: when the reading thread runs a batch itself (the
+    // queue was full) and that batch flushes a row group (encode + compress 8 MiB, ~30 ms), the
+    // pool threads must still find work; with two they ran dry and waited every few hundred ms.
+    // Six gained nothing more and, with a unit committing in the background, took peak RSS at
+    // 10M rows from ~172 to 180-206 MiB.
+    pool_ = std::make_unique<WorkerPool>(
+        threads, std::max<size_t>(1, 4 * (threads - 1)),
+        [this](size_t w, Batch& batch) { return Process(batch, workers_[w]); });
+  }
+
+  /// A database table or query (docs/database-sources.md). With a watermark column, rows come
+  /// in its order after the last committed watermark, and a commit (every
+  /// commit_interval_rows, and at the end) stores the watermark of its last row, only where the
+  /// next row's differs. Without one, the whole result is read and committed once: an
+  /// intermediate commit could not be resumed from. A failed read is retried from the last
+  /// commit (`kReadAttempts` in all, with backoff) when the error may pass (the server restarted).
+  Status RunDatabase() {
+    namespace db = sources::db;
+    ASSIGN_OR_RETURN(db::ConnectOptions connect, ConnectOptionsFor(cfg_));
+    if (p_.options.reprocess) RETURN_IF_ERROR(store_.ForgetCheckpoints(cfg_.name));
+    if (progress_) progress_->StartSource(cfg_.name, 0);
+    StartWorkers();
+    constexpr int kReadAttempts = 4;
+    Status status;
+    for (int attempt = 1; attempt <= kReadAttempts; ++attempt) {
+      if (attempt > 1) {
+        const auto backoff = std::chrono::milliseconds(500) * (1 << (attempt - 2));
+        PipelineLog().warn("source '{}': {}; retrying from the last commit in {} ms ({}/{})",
+                           cfg_.name, status.message(), backoff.count(), attempt, kReadAttempts);
+        std::this_thread::sleep_for(backoff);
+      }
+      status = ReadDatabase(connect);
+      if (status.ok() || status.code() != StatusCode::kUnavailable) break;
+    }
+    pool_.reset();
+    if (progress_) progress_->FinishSource();
+    if (!status.ok()) return status.WithContext(connect.url.Redacted());
+    files_read_.Add();  // the table or query counts as the source's one input
+    return Status::Ok();
+  }
+
+  // One attempt of RunDatabase: connect, read after the committed watermark (from the store,
+  // so a retry resumes exactly where the last commit that landed left off), commit as it goes.
+  Status ReadDatabase(const sources::db::ConnectOptions& connect) {
+    namespace db = sources::db;
+    const std::string unit = DatabaseUnitName(cfg_);
+    const bool incremental = !cfg_.database.watermark_column.empty();
+    events::Checkpoint state{cfg_.name, unit, "null", 0, p_.options.run_id};
+    db::ReadRequest request = ReadRequestFor(cfg_, p_.config.pipeline.batch_max_bytes);
+    for (const schema::Field& f : source_.schema.fields) request.fields.push_back(f.name);
+    ASSIGN_OR_RETURN(auto checkpoint, store_.FindCheckpoint(cfg_.name, unit));
+    if (checkpoint && incremental) {
+      ASSIGN_OR_RETURN(request.watermark_after, WatermarkFromJson(checkpoint->value));
+      state.value = checkpoint->value;
+      state.rows_committed = checkpoint->rows_committed;
+    }
+    ASSIGN_OR_RETURN(auto connection, db::Connect(connect));
+    Result<std::unique_ptr<db::DatabaseReader>> opened =
+        db::DatabaseReader::Open(*connection, request, unit);
+    if (!opened.ok()) {
+      return Status(opened.status().code(), db::Redact(opened.status().message(), connect));
+    }
+    std::unique_ptr<db::DatabaseReader> reader = std::move(opened).value();
+    if (request.watermark_after) {
+      PipelineLog().info("source '{}': reading rows with {} > {}", cfg_.name,
+                         cfg_.database.watermark_column, request.watermark_after->text);
+    }
+    if (!reader->missing_fields().empty()) {
+      std::string names;
+      for (const auto& n : reader->missing_fields()) names += (names.empty() ? "" : ", ") + n;
+      PipelineLog().warn("source '{}': {} has no column for schema field(s) {}: they are null",
+                         cfg_.name, unit, names);
+    }
+    RETURN_IF_ERROR(StartSinks());
+    uint64_t rows_since_commit = 0;
+    while (true) {
+      auto batch = std::make_unique<Batch>();
+      NewBatch(*batch, unit);
+      Result<size_t> n = reader->ReadBatch(*batch, p_.config.pipeline.batch_max_rows);
+      if (!n.ok()) {
+        return AbortAll(Status(n.status().code(), db::Redact(n.status().message(), connect)));
+      }
+      if (*n == 0) break;
+      bytes_in_.Add(batch->input_bytes);
+      rows_since_commit += *n;
+      pool_->Submit(std::move(batch));
+      if (pool_->failed()) return AbortAll(pool_->Drain());
+      if (incremental && rows_since_commit >= p_.config.pipeline.commit_interval_rows &&
+          reader->AtWatermarkBoundary()) {
+        state.rows_committed += rows_since_commit;
+        state.value = WatermarkToJson(reader->last_watermark());
+        RETURN_IF_ERROR(CommitDatabase(state, /*background=*/true));
+        rows_since_commit = 0;
+      }
+    }
+    if (Status st = pool_->Drain(); !st.ok()) return AbortAll(st);
+    state.rows_committed += rows_since_commit;
+    if (incremental && reader->last_watermark()) {
+      state.value = WatermarkToJson(reader->last_watermark());
+    }
+    return CommitDatabase(state);
+  }
+
+  Status CommitDatabase(const events::Checkpoint& state, bool background = false) {
+    events::FileState unused;
+    return CommitSinks(unused, background, state);
   }
 
   /// What the counters gained while a file was read speculatively and then discarded.
@@ -457,12 +560,13 @@ class SourceRun {
   // with the next one on fresh sinks (which this starts); commits stay in order because each
   // waits for the one before. A foreground commit also waits, and returns once it is durable.
   // Bench CSV 10M, 2 threads: each of the ten commits had left the cores ~half idle for ~0.1 s.
-  Status CommitSinks(const events::FileState& state, bool background = false) {
+  Status CommitSinks(const events::FileState& state, bool background = false,
+                     const std::optional<events::Checkpoint>& checkpoint = std::nullopt) {
     if (Status st = pool_->Drain(); !st.ok()) return AbortAll(st);
     if (Status st = AwaitCommit(); !st.ok()) return AbortAll(st);
     std::vector<Sinks> unit;
     for (Worker& w : workers_) unit.push_back(std::move(w.sinks));
-    if (!background) return FinishAndCommit(std::move(unit), state);
+    if (!background) return FinishAndCommit(std::move(unit), state, checkpoint);
     if (Status st = StartSinks(); !st.ok()) {
       for (Sinks& sinks : unit) {
         for (auto& sink : sinks) sink->Abort();
@@ -470,8 +574,8 @@ class SourceRun {
       return AbortAll(st);
     }
     pending_commit_ =
-        std::async(std::launch::async, [this, unit = std::move(unit), state]() mutable {
-          return FinishAndCommit(std::move(unit), state);
+        std::async(std::launch::async, [this, unit = std::move(unit), state, checkpoint]() mutable {
+          return FinishAndCommit(std::move(unit), state, checkpoint);
         });
     return Status::Ok();
   }
@@ -487,8 +591,9 @@ class SourceRun {
   // files are dropped. In the background too: when a commit falls on the last batch of a file
   // (1M rows, commit_interval_rows 1M), finishing one worker after the other on a single
   // thread made the end of the run ~0.1 s longer.
-  Status FinishAndCommit(std::vector<Sinks> unit, const events::FileState& state) {
-    CommitRequest request{p_.options.run_id, cfg_.name, {}, state};
+  Status FinishAndCommit(std::vector<Sinks> unit, const events::FileState& state,
+                         const std::optional<events::Checkpoint>& checkpoint) {
+    CommitRequest request{p_.options.run_id, cfg_.name, {}, state, checkpoint};
     std::vector<Result<std::vector<sinks::StagedFile>>> finished(unit.size(),
                                                                  std::vector<sinks::StagedFile>{});
     {
@@ -522,8 +627,8 @@ class SourceRun {
                        .Set("commit_id", id)
                        .Set("files", request.files.size())
                        .Set("rows", rows)
-                       .Set("input", state.identity.path)
-                       .Set("complete", state.complete));
+                       .Set("input", checkpoint ? checkpoint->unit : state.identity.path)
+                       .Set("complete", checkpoint ? true : state.complete));
     return Status::Ok();
   }
 
