@@ -5,46 +5,10 @@
 
 #include <sqlite3.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "tests/test_util.h"
 
 namespace assay::testing {
 namespace {
-
-constexpr const char* kRules = R"(    rules:
-      - {name: total_matches_lines, dimension: consistency, severity: error,
-         expr: "abs(quantity * unit_price - total_amount) <= 0.01"}
-      - {name: recent, dimension: timeliness, severity: warning,
-         expr: "transaction_ts >= now() - interval '30 days'"}
-)";
-
-// RFC 4180 fields of one record (quotes doubled inside quoted fields).
-std::vector<std::string> SplitCsv(const std::string& record) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (size_t i = 0; i < record.size(); ++i) {
-    const char c = record[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < record.size() && record[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        fields.back() += c;
-      }
-    } else if (c == '"' && fields.back().empty()) {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else {
-      fields.back() += c;
-    }
-  }
-  return fields;
-}
 
 class DatabaseSourceTest : public TempDirTest {
  protected:
@@ -68,25 +32,10 @@ class DatabaseSourceTest : public TempDirTest {
   // The sample sales rows that are well-formed CSV records (13 fields), as a CSV file and as a
   // SQLite table of text columns (an empty field is NULL, as the CSV reader reads it).
   size_t LoadSampleSales() {
-    std::ostringstream csv;
-    std::string header;
-    std::vector<std::vector<std::string>> rows;
-    for (const char* name :
-         {"sales_transactions_2026-11-22.csv", "sales_transactions_2026-11-23.csv"}) {
-      std::ifstream in(SourceDir() / "samples" / name);
-      std::string line;
-      std::getline(in, header);
-      if (header.ends_with('\r')) header.pop_back();
-      while (std::getline(in, line)) {
-        if (line.ends_with('\r')) line.pop_back();  // the samples mix CRLF and LF on purpose
-        std::vector<std::string> fields = SplitCsv(line);
-        if (fields.size() != 13) continue;
-        csv << line << "\n";
-        rows.push_back(std::move(fields));
-      }
-    }
-    Write("sales.csv", header + "\n" + csv.str());
-    std::vector<std::string> columns = SplitCsv(header);
+    const SampleSales sales = ReadSampleSales();
+    Write("sales.csv", sales.Csv());
+    const std::vector<std::string>& columns = sales.columns;
+    const std::vector<std::vector<std::string>>& rows = sales.rows;
     std::string create = "CREATE TABLE sales (";
     for (size_t c = 0; c < columns.size(); ++c) create += (c ? ", " : "") + columns[c] + " TEXT";
     create += ");";
@@ -112,29 +61,16 @@ class DatabaseSourceTest : public TempDirTest {
           "sources:\n"
           "  - name: sales_db\n"
           "    type: database\n" +
-              database_keys + "    schema: schemas/sales_transactions.json\n" + kRules + more);
+              database_keys + "    schema: schemas/sales_transactions.json\n" + kSalesRules + more);
   }
 
-  CommandResult RunPipeline(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"--config",      "config.yml",
-                                     "--as-of",       "2026-11-24T00:00:00Z",
-                                     "--no-progress", "--summary-json"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return RunAssay(args, dir_);
+  CommandResult RunPipeline(const std::vector<std::string>& extra = {}) {
+    return RunSummary(dir_, extra);
   }
-
   static nlohmann::json Source(const CommandResult& r, const std::string& name) {
-    nlohmann::json summary = nlohmann::json::parse(r.out, nullptr, false);
-    for (const auto& s : summary["sources"]) {
-      if (s["name"] == name) return s;
-    }
-    ADD_FAILURE() << "no source " << name << " in " << r.out;
-    return {};
+    return SummarySource(r, name);
   }
-
-  int64_t Count(const std::string& sql) {
-    return std::stoll(DuckDb(sql, dir_)[0][0].get<std::string>());
-  }
+  int64_t Count(const std::string& sql) { return DuckDbCount(sql, dir_); }
 };
 
 TEST_F(DatabaseSourceTest, ATableOfTheSampleRowsGradesLikeTheCsv) {
@@ -143,7 +79,7 @@ TEST_F(DatabaseSourceTest, ATableOfTheSampleRowsGradesLikeTheCsv) {
   WriteConfig("    url: sqlite:///shop.db\n    table: sales\n",
               "  - name: sales_csv\n    type: file\n    path: ./sales.csv\n"
               "    schema: schemas/sales_transactions.json\n" +
-                  std::string(kRules));
+                  std::string(kSalesRules));
   CommandResult r = RunPipeline();
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   nlohmann::json db = Source(r, "sales_db"), csv = Source(r, "sales_csv");
