@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sources/database/database.h"
@@ -52,6 +53,19 @@ Result<Cells> ReadAll(DbConnection& connection, const std::string& sql,
     }
   }
   return cells;
+}
+
+/// Fetches `per_call` rows at a time until the cursor is exhausted or fails: the rows read and
+/// the failure (ok when it was exhausted).
+std::pair<size_t, Status> DrainCursor(DbCursor& cursor, size_t per_call) {
+  size_t rows = 0;
+  while (true) {
+    RowChunk chunk;
+    Result<size_t> got = cursor.Fetch(chunk, per_call);
+    if (!got.ok()) return {rows, got.status()};
+    if (*got == 0) return {rows, Status::Ok()};
+    rows += *got;
+  }
 }
 
 Batch BatchOf(const std::vector<std::string>& fields) {
@@ -396,6 +410,26 @@ TEST_F(PostgresDriverTest, StatementTimeoutCancelsASlowQuery) {
   EXPECT_EQ(slow.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(slow.status().message().find("57014"), std::string::npos) << slow.status().message();
   EXPECT_TRUE((*connection)->Ping().ok());
+
+  // The limit holds for each round trip: a row that takes too long halfway through the result
+  // fails that FETCH, and the cursor stays failed.
+  options.fetch_rows = 1000;
+  Result<std::unique_ptr<DbConnection>> small_fetches = Connect(options);
+  ASSERT_TRUE(small_fetches.ok()) << small_fetches.status().ToString();
+  Result<std::unique_ptr<DbCursor>> cursor =
+      (*small_fetches)
+          ->Query(
+              "SELECT g, CASE WHEN g = 4500 THEN pg_sleep(30) END AS s "
+              "FROM generate_series(1, 10000) AS g",
+              {});
+  ASSERT_TRUE(cursor.ok()) << cursor.status().ToString();
+  auto [rows, failure] = DrainCursor(**cursor, 700);
+  EXPECT_EQ(rows, 4000u);
+  EXPECT_EQ(failure.code(), StatusCode::kUnavailable) << failure.ToString();
+  RowChunk chunk;
+  EXPECT_EQ((*cursor)->Fetch(chunk, 700).status().code(), StatusCode::kUnavailable);
+  cursor->reset();
+  EXPECT_TRUE((*small_fetches)->Ping().ok());  // the cursor's end rolled the transaction back
 }
 
 /// Whether the connection's session is encrypted, as the server sees it.
@@ -470,22 +504,13 @@ TEST(PostgresDriver, AServerStoppedMidReadFailsTheFetch) {
   ASSERT_EQ(*(*cursor)->Fetch(chunk, 10), 10u);
 
   (*server)->Stop(SIGQUIT);
-  size_t rows = 10;
-  Status failure;
-  while (failure.ok()) {
-    chunk.Clear();
-    Result<size_t> got = (*cursor)->Fetch(chunk, 500);
-    if (!got.ok()) {
-      failure = got.status();
-    } else if (*got == 0) {
-      break;
-    } else {
-      rows += *got;
-    }
-  }
+  auto [rows, failure] = DrainCursor(**cursor, 500);
+  rows += 10;
   EXPECT_EQ(failure.code(), StatusCode::kUnavailable) << failure.ToString();
   std::cout << "[ message  ] " << failure.message() << "\n";
   EXPECT_LE(rows, 1000u);  // only what the first round trip had brought
+  chunk.Clear();
+  EXPECT_EQ((*cursor)->Fetch(chunk, 500).status().code(), StatusCode::kUnavailable);
   EXPECT_FALSE((*connection)->Ping().ok());
   cursor->reset();  // closing over a dead connection must not crash either
 }

@@ -149,6 +149,7 @@ class PostgresCursor final : public DbCursor {
   ResultPtr buffered_;  ///< the last FETCH's rows
   int next_row_ = 0;    ///< the first row of buffered_ not handed out yet
   bool done_ = false;   ///< the last FETCH returned fewer rows than asked: no more
+  Status failed_;       ///< the error of a failed FETCH, returned again by later calls
 };
 
 class PostgresConnection final : public DbConnection {
@@ -225,6 +226,7 @@ PostgresCursor::~PostgresCursor() {
 size_t PostgresCursor::FetchRows() const { return connection_.fetch_rows(); }
 
 Result<size_t> PostgresCursor::Fetch(RowChunk& out, size_t max_rows) {
+  if (!failed_.ok()) return failed_;
   size_t rows = 0;
   while (rows < max_rows) {
     if (next_row_ >= PQntuples(buffered_.get())) {
@@ -233,7 +235,13 @@ Result<size_t> PostgresCursor::Fetch(RowChunk& out, size_t max_rows) {
       next_row_ = 0;
       ResultPtr r(PQexec(connection_.conn(),
                          fmt::format("FETCH FORWARD {} FROM {}", FetchRows(), name_).c_str()));
-      RETURN_IF_ERROR(connection_.Check(r.get(), PGRES_TUPLES_OK, "fetching rows"));
+      if (Status st = connection_.Check(r.get(), PGRES_TUPLES_OK, "fetching rows"); !st.ok()) {
+        // The transaction is aborted, so every later FETCH would fail for that reason instead:
+        // this error is the answer from now on, after the rows this call has already added.
+        failed_ = st;
+        if (rows > 0) return rows;
+        return st;
+      }
       done_ = PQntuples(r.get()) < static_cast<int>(FetchRows());
       buffered_ = std::move(r);
       if (PQntuples(buffered_.get()) == 0) break;
