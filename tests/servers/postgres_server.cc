@@ -154,7 +154,12 @@ Status PostgresServer::Launch() {
 }
 
 PostgresServer::~PostgresServer() {
-  if (process_ != nullptr) process_->Stop(SIGINT, std::chrono::seconds(10));
+  if (process_ == nullptr) return;
+  // Fast shutdown; if that takes too long (a busy machine), immediate shutdown, which still
+  // ends the backends and removes the shared memory segments that SIGKILL would leave behind.
+  if (!process_->SignalAndWait(SIGINT, std::chrono::seconds(20))) {
+    process_->Stop(SIGQUIT, std::chrono::seconds(10));
+  }
 }
 
 std::string PostgresServer::Url(std::string_view password) const {
