@@ -220,9 +220,47 @@ CsvScanner::Scan CsvScanner::FrameRecord(const char* p, const char* end, bool eo
 }
 
 std::string_view CsvScanner::SplitFramed(std::string_view text) {
+  if (SplitWithoutQuotes(text)) return {};
   Record record;
   Split(text.data(), text.data() + text.size(), /*eof=*/true, /*framed=*/true, &record);
   return record.error;
+}
+
+bool CsvScanner::SplitWithoutQuotes(std::string_view text) {
+#if defined(__SSE2__)
+  // A framed record holds no line feed outside quotes, so without quotes every delimiter ends a
+  // field and nothing else does. Delimiter bits of 16 bytes at a time, walked with tzcnt: the
+  // field-by-field search was one long dependency chain per field. Loads may run up to 15 bytes
+  // past the text, into the rest of its ChunkedInput buffer or the padding after it.
+  static_assert(ChunkedInput::kPadding >= 16);
+  const __m128i delimiter = _mm_set1_epi8(delimiter_);
+  const __m128i quote = _mm_set1_epi8(quote_);
+  const char* const begin = text.data();
+  const size_t n = text.size();
+  num_spans_ = 0;
+  const char* field = begin;
+  for (size_t i = 0; i < n; i += 16) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(begin + i));
+    const unsigned in_text = n - i >= 16 ? 0xFFFFu : (1u << (n - i)) - 1;
+    if (quoting_ &&
+        (static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, quote))) & in_text) != 0) {
+      return false;  // quotes: Split decides what they mean
+    }
+    unsigned ends =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, delimiter))) & in_text;
+    while (ends != 0) {
+      const char* at = begin + i + static_cast<size_t>(__builtin_ctz(ends));
+      PushSpan(field, static_cast<size_t>(at - field), false, false);
+      field = at + 1;
+      ends &= ends - 1;
+    }
+  }
+  PushSpan(field, static_cast<size_t>(begin + n - field), false, false);
+  return true;
+#else
+  (void)text;
+  return false;
+#endif
 }
 
 const char* CsvScanner::FindStop(const char* p, const char* end) const {

@@ -88,6 +88,9 @@ class CsvScanner {
 
  private:
   Scan Split(const char* p, const char* end, bool eof, bool framed, Record* record);
+  /// SplitFramed's fast path for a record without quote characters (most records): false,
+  /// spans undefined, when it has one.
+  bool SplitWithoutQuotes(std::string_view text);
   /// The closing quote of the quoted field whose content starts at `content`: *close, or
   /// nullptr when the input ends first (eof); *escaped when doubled quotes were passed. kNeedMore
   /// when more input could change the answer.
