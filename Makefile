@@ -42,10 +42,10 @@ sanitize: setup
 	ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
 
 # The concurrent parts under ThreadSanitizer: the event bus, metrics, the worker pool, the schema
-# registry (concurrent registrations), and the
+# registry (concurrent registrations), partitioned database reads, and the
 # whole pipeline end to end (its binary is built with TSan too).
 TSAN_DIR ?= build-tsan
-TSAN_TESTS ?= EventBus|Metrics|WorkerPool|StateStore|RegistryTest|BatchPipeline|CrashRecovery|BadInput
+TSAN_TESTS ?= EventBus|Metrics|WorkerPool|StateStore|RegistryTest|BatchPipeline|CrashRecovery|BadInput|DatabaseSource|SqliteReader
 tsan: setup
 	cmake --preset tsan
 	cmake --build $(TSAN_DIR) -j $(JOBS)

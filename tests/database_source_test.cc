@@ -196,5 +196,75 @@ TEST_F(DatabaseSourceTest, PasswordsNeverReachMessages) {
   EXPECT_EQ(Read("state/assay.db").find("hunter2"), std::string::npos);
 }
 
+TEST_F(DatabaseSourceTest, PartitionsReadEveryRowOnceInParallel) {
+  std::string sql =
+      "CREATE TABLE sales (id INTEGER, transaction_id TEXT, quantity INTEGER, "
+      "currency TEXT, seq INTEGER); BEGIN;";
+  for (int i = 1; i <= 5000; ++i) {
+    // Ids with a gap and NULLs: ranges must still cover everything exactly once.
+    const std::string id = i % 500 == 0 ? "NULL" : std::to_string(i < 2500 ? i : i + 100);
+    sql += "INSERT INTO sales VALUES (" + id + ", 'TX-" + std::to_string(1000000000 + i) +
+           "', 3, 'USD', " + std::to_string(i) + ");";
+  }
+  Sql(sql + "COMMIT;");
+  WriteConfig(
+      "    url: sqlite:///shop.db\n    table: sales\n    partition_column: id\n"
+      "    partitions: 4\n    watermark_column: seq\n");
+  CommandResult r = RunPipeline();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Source(r, "sales_db")["rows"], 5000);
+  const std::string all = "read_parquet('warehouse/*/sales_db/*/*.parquet', union_by_name => true)";
+  EXPECT_EQ(Count("SELECT count(DISTINCT transaction_id) FROM " + all), 5000);
+  EXPECT_EQ(Count("SELECT count(DISTINCT _position) FROM " + all), 5000);
+  EXPECT_EQ(Count("SELECT count(DISTINCT split_part(_position, ':', 1)) FROM " + all), 4);
+
+  // The partitioned run committed the highest watermark: new rows only, next time.
+  Sql("INSERT INTO sales VALUES (7, 'TX-2000000001', 3, 'USD', 5001);");
+  CommandResult next = RunPipeline();
+  ASSERT_EQ(next.exit_code, 0) << next.out << next.err;
+  EXPECT_EQ(Source(next, "sales_db")["rows"], 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM " + all), 5001);
+
+  WriteConfig(
+      "    url: sqlite:///shop.db\n    table: sales\n    partition_column: currency\n"
+      "    partitions: 2\n");
+  CommandResult text = RunPipeline();
+  EXPECT_EQ(text.exit_code, 1);
+  EXPECT_NE(text.err.find("partition_column 'currency' must be an integer column"),
+            std::string::npos)
+      << text.err;
+}
+
+TEST_F(DatabaseSourceTest, ValidateConfigChecksTheConnectionWithoutReadingRows) {
+  Sql("CREATE TABLE sales (transaction_id TEXT, seq INTEGER);"
+      "INSERT INTO sales VALUES ('TX-1000000001', 1);");
+  WriteConfig("    url: sqlite:///shop.db\n    table: sales\n    watermark_column: seq\n");
+  CommandResult ok = RunAssay({"--config", "config.yml", "--validate-config"}, dir_);
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find("sales_db: database reachable, sales readable"), std::string::npos)
+      << ok.out;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "warehouse"));
+
+  WriteConfig("    url: sqlite:///shop.db\n    table: sales\n    watermark_column: updated\n");
+  CommandResult column = RunAssay({"--config", "config.yml", "--validate-config"}, dir_);
+  EXPECT_EQ(column.exit_code, 1) << column.out;
+  EXPECT_NE(column.err.find("no watermark column 'updated'"), std::string::npos) << column.err;
+
+  WriteConfig(
+      "    url: sqlite:///shop.db\n    table: sales\n    partition_column: nope\n"
+      "    partitions: 2\n");
+  CommandResult partition = RunAssay({"--config", "config.yml", "--validate-config"}, dir_);
+  EXPECT_EQ(partition.exit_code, 1);
+  EXPECT_NE(partition.err.find("no partition column 'nope'"), std::string::npos) << partition.err;
+
+  WriteConfig("    url: postgresql://ana:hunter2@127.0.0.1:9/shop\n    table: sales\n");
+  CommandResult down = RunAssay({"--config", "config.yml", "--validate-config"}, dir_);
+  EXPECT_EQ(down.exit_code, 1);
+  EXPECT_NE(down.err.find("source 'sales_db': postgresql://ana:***@127.0.0.1:9/shop"),
+            std::string::npos)
+      << down.err;
+  EXPECT_EQ(down.err.find("hunter2"), std::string::npos) << down.err;
+}
+
 }  // namespace
 }  // namespace assay::testing

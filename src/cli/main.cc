@@ -18,12 +18,14 @@
 #include "core/value_parse.h"
 #include "events/event_bus.h"
 #include "events/state_store.h"
+#include "pipeline/database_input.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/schema_subjects.h"
 #include "pipeline/summary.h"
 #include "schema/registry.h"
 #include "web/registry_api.h"
 #include "web/server.h"
+#include "web/stats_api.h"
 
 namespace {
 
@@ -129,11 +131,12 @@ int ServeWeb(const assay::config::Config& config, std::optional<int> port) {
     return kExitRunFailure;
   }
   assay::web::RegistryApi api(**registry, config.web.token);
+  assay::web::StatsApi stats(**state, **registry);
   assay::web::ServerOptions server_options;
   server_options.host = config.web.host;
   server_options.port = port.value_or(config.web.port);
   server_options.max_body_bytes = config.web.max_body_bytes;
-  auto server = assay::web::Server::Start(server_options, {api.AsMount()});
+  auto server = assay::web::Server::Start(server_options, {api.AsMount(), stats.AsMount()});
   if (!server.ok()) {
     std::cerr << "assay: " << server.status().message() << "\n";
     return kExitRunFailure;
@@ -149,6 +152,7 @@ int ServeWeb(const assay::config::Config& config, std::optional<int> port) {
   // On stdout, flushed: scripts and tests read the port from here (with --port 0).
   std::cout << "assay: listening on " << url << "\n"
             << "  schema registry: " << url << "/registry\n"
+            << "  validation stats: " << url << "/api/subjects/{subject}/versions/{version}/stats\n"
             << std::flush;
   logger->info("listening on {} (schema registry at {}/registry)", url, url);
 
@@ -172,7 +176,8 @@ int Main(int argc, char** argv) {
       app.add_option("--as-of", flags.as_of,
                      "Reference time of now() in rules, RFC 3339 (default: the wall clock)");
   app.add_flag("--validate-config", flags.validate_only,
-               "Check the config, schemas and rules, then exit (0 valid, 2 invalid)");
+               "Check the config, schemas and rules, and connect to database sources, then exit "
+               "(0 valid, 1 a database source cannot be read, 2 invalid)");
   app.add_flag("--reprocess", flags.reprocess,
                "Ingest input files again even if an earlier run committed them");
   app.add_option("--logging-config", flags.logging_config,
@@ -236,11 +241,26 @@ int Main(int argc, char** argv) {
   if (flags.validate_only) {
     std::cout << fmt::format("{}: valid ({} source(s), {} sink(s))\n", flags.config,
                              (*pipeline)->sources().size(), config->sinks.size());
+    int code = kExitOk;
     for (const auto& s : (*pipeline)->sources()) {
+      if (!s.classifier) {  // schema: auto
+        std::cout << fmt::format("  {}: schema detected from the data at run time, {} rule(s)\n",
+                                 s.config->name, s.config->rules.size());
+        continue;
+      }
       std::cout << fmt::format("  {}: {} fields, {} checks\n", s.config->name,
                                s.schema.fields.size(), s.classifier->num_checks());
+      if (s.config->type != "database") continue;
+      // A database source's connection is checked too: the config is only useful if it works.
+      if (auto st = assay::pipeline::CheckDatabase(*s.config); st.ok()) {
+        std::cout << fmt::format("  {}: database reachable, {} readable\n", s.config->name,
+                                 assay::pipeline::DatabaseUnitName(*s.config));
+      } else {
+        std::cerr << fmt::format("assay: source '{}': {}\n", s.config->name, st.message());
+        code = kExitRunFailure;
+      }
     }
-    return kExitOk;
+    return code;
   }
   auto summary = (*pipeline)->Run();
   if (!summary.ok()) {

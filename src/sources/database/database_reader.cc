@@ -52,7 +52,7 @@ void CopyRow(const RowChunk& from, size_t row, size_t num_columns, RowChunk& to)
 }  // namespace
 
 std::string BuildSelect(const ReadRequest& request, const SqlDialect& dialect,
-                        std::vector<DbParam>& params) {
+                        std::vector<DbParam>& params, bool ordered) {
   std::string sql = request.table.empty()
                         ? fmt::format("SELECT * FROM ({}) AS assay_source", request.query)
                         : fmt::format("SELECT * FROM {}", dialect.QuoteName(request.table));
@@ -62,7 +62,13 @@ std::string BuildSelect(const ReadRequest& request, const SqlDialect& dialect,
     where.push_back(fmt::format("{} > {}", dialect.QuoteName(request.watermark_column),
                                 dialect.Placeholder(static_cast<int>(params.size()))));
   }
-  if (!request.partition_column.empty()) {
+  if (!request.watermark_column.empty() && request.watermark_through) {
+    params.push_back(*request.watermark_through);
+    where.push_back(fmt::format("{} <= {}", dialect.QuoteName(request.watermark_column),
+                                dialect.Placeholder(static_cast<int>(params.size()))));
+  }
+  if (!request.partition_column.empty() &&
+      (request.partition_lower || request.partition_upper || request.partition_with_nulls)) {
     const std::string column = dialect.QuoteName(request.partition_column);
     std::string range;
     if (request.partition_lower) range = fmt::format("{} >= {}", column, *request.partition_lower);
@@ -75,7 +81,7 @@ std::string BuildSelect(const ReadRequest& request, const SqlDialect& dialect,
     where.push_back(range);
   }
   for (size_t i = 0; i < where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + where[i];
-  if (!request.watermark_column.empty()) {
+  if (ordered && !request.watermark_column.empty()) {
     sql += fmt::format(" ORDER BY {}", dialect.QuoteName(request.watermark_column));
   }
   return sql;
@@ -113,6 +119,11 @@ Status DatabaseReader::Resolve() {
     } else {
       field_of_column_[static_cast<size_t>(found)] = static_cast<int>(f);
     }
+  }
+  for (const DbColumn& column : columns) {
+    std::string key = ",";
+    AppendJsonString(key, column.name);
+    json_keys_.push_back(key + ":");
   }
   if (!request_.watermark_column.empty()) {
     for (size_t c = 0; c < columns.size(); ++c) {
@@ -164,9 +175,7 @@ Result<size_t> DatabaseReader::ReadBatch(Batch& batch, size_t max_rows) {
     records->push_back('{');
     for (size_t c = 0; c < num_columns; ++c) {
       const RowChunk::Cell& cell = chunk.cells[r * num_columns + c];
-      if (c) records->push_back(',');
-      AppendJsonString(*records, cursor_->columns()[c].name);
-      records->push_back(':');
+      records->append(c == 0 ? std::string_view(json_keys_[c]).substr(1) : json_keys_[c]);
       if (cell.null) {
         records->append("null");
       } else if (KindOf(cell.type) == CellKind::kNumber || cell.type == DbType::kBoolean) {

@@ -18,7 +18,8 @@ struct ReadRequest {
   std::string query;  ///< or a SELECT; exactly one of the two is set
   /// Incremental reads: rows in ascending order of this column, after `watermark_after`.
   std::string watermark_column;
-  std::optional<DbParam> watermark_after;  ///< the last committed watermark; none = all rows
+  std::optional<DbParam> watermark_after;    ///< the last committed watermark; none = all rows
+  std::optional<DbParam> watermark_through;  ///< and at most this one (a partitioned read's bound)
   /// Parallel reads: only rows with partition_column in [lower, upper) (either side open when
   /// unset); `with_nulls` adds the rows where it is NULL (the first partition takes them).
   std::string partition_column;
@@ -28,9 +29,10 @@ struct ReadRequest {
   size_t batch_max_bytes = 1 << 20;
 };
 
-/// The SQL a request runs; its parameters go in `params`, in placeholder order.
+/// The SQL a request runs; its parameters go in `params`, in placeholder order. `ordered`: by
+/// the watermark column, if any.
 std::string BuildSelect(const ReadRequest& request, const SqlDialect& dialect,
-                        std::vector<DbParam>& params);
+                        std::vector<DbParam>& params, bool ordered = true);
 
 /// Reads a query's rows into batches: each result column that matches a schema field (by name,
 /// exactly, else ignoring case) fills that field's column; values keep their database type
@@ -69,8 +71,9 @@ class DatabaseReader {
   std::unique_ptr<DbCursor> cursor_;
   std::vector<int> field_of_column_;  ///< batch column per result column, -1 = not wanted
   std::vector<std::string> missing_;
-  int watermark_index_ = -1;  ///< result column of the watermark
-  RowChunk carry_;            ///< the row read ahead of the last batch (at most one)
+  std::vector<std::string> json_keys_;  ///< `,"name":` per result column, escaped once
+  int watermark_index_ = -1;            ///< result column of the watermark
+  RowChunk carry_;                      ///< the row read ahead of the last batch (at most one)
   bool exhausted_ = false;
   std::optional<DbParam> last_watermark_;
   uint64_t rows_read_ = 0, bytes_read_ = 0;

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "sources/database/partitioned_read.h"
+
 namespace assay::sources::db {
 namespace {
 
@@ -213,6 +215,40 @@ TEST(SqlDialectTest, QuotesEachPartOfADottedName) {
   pg.numbered_placeholders = true;
   EXPECT_EQ(BuildSelect(request, pg, params), R"(SELECT * FROM "s" WHERE "u" > $1 ORDER BY "u")");
   ASSERT_EQ(params.size(), 1u);
+}
+
+TEST_F(SqliteReaderTest, PartitionsSpanTheWholeInt64RangeWithoutOverflow) {
+  Exec(
+      "CREATE TABLE t (id INTEGER, wm INTEGER);"
+      "INSERT INTO t VALUES (-9223372036854775808, 1), (0, 2), (9223372036854775807, 3), "
+      "(NULL, 4);");
+  auto connection = Open();
+  ReadRequest request;
+  request.table = "t";
+  request.partition_column = "id";
+  request.watermark_column = "wm";
+  request.fields = {"id"};
+  auto plan = PlanPartitions(*connection, request, 4);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  ASSERT_EQ(plan->partitions.size(), 4u);
+  ASSERT_TRUE(plan->watermark_through.has_value());
+  EXPECT_EQ(plan->watermark_through->text, "4");
+  ConnectOptions options;
+  options.url = *ParseDatabaseUrl("sqlite:///" + path_);
+  auto reader = PartitionedReader::Open(options, *plan, "t", 100, [&] {
+    auto batch = std::make_unique<Batch>();
+    batch->AddColumn("id");
+    return batch;
+  });
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  size_t rows = 0;
+  while (true) {
+    auto batch = (*reader)->Next();
+    ASSERT_TRUE(batch.ok()) << batch.status().message();
+    if (*batch == nullptr) break;
+    rows += (*batch)->num_rows();
+  }
+  EXPECT_EQ(rows, 4u);
 }
 
 }  // namespace
