@@ -12,8 +12,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   clang clang-format clang-tidy libclang-rt-14-dev
   time
-  # PostgreSQL: libpq for the database source, the server for the tests (tests/servers)
-  libpq-dev postgresql-15
+  # PostgreSQL: libpq for the database source, the server for the tests (tests/servers), and
+  # openssl to make the test server's TLS certificate
+  libpq-dev postgresql-15 openssl
   # MariaDB/MySQL: Connector/C for the database source, the server for the tests
   libmariadb-dev mariadb-server
   # ODBC: unixODBC for the database source; the SQLite and PostgreSQL ODBC drivers for its tests

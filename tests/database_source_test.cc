@@ -5,16 +5,10 @@
 
 #include <sqlite3.h>
 
-#include <fstream>
-#include <sstream>
-
-#include "tests/sample_sales.h"
 #include "tests/test_util.h"
 
 namespace assay::testing {
 namespace {
-
-constexpr const char* kRules = kSampleSalesRules;
 
 class DatabaseSourceTest : public TempDirTest {
  protected:
@@ -35,13 +29,29 @@ class DatabaseSourceTest : public TempDirTest {
     sqlite3_close(db);
   }
 
-  // The sample sales rows that are well-formed CSV records, as a CSV file and as a SQLite table
-  // of text columns.
+  // The sample sales rows that are well-formed CSV records (13 fields), as a CSV file and as a
+  // SQLite table of text columns (an empty field is NULL, as the CSV reader reads it).
   size_t LoadSampleSales() {
     const SampleSales sales = ReadSampleSales();
-    Write("sales.csv", sales.csv);
-    Sql("BEGIN;" + sales.Sql("sales", false) + "COMMIT;");
-    return sales.rows.size();
+    Write("sales.csv", sales.Csv());
+    const std::vector<std::string>& columns = sales.columns;
+    const std::vector<std::vector<std::string>>& rows = sales.rows;
+    std::string create = "CREATE TABLE sales (";
+    for (size_t c = 0; c < columns.size(); ++c) create += (c ? ", " : "") + columns[c] + " TEXT";
+    create += ");";
+    std::string insert = "BEGIN;";
+    for (const auto& row : rows) {
+      insert += "INSERT INTO sales VALUES (";
+      for (size_t c = 0; c < row.size(); ++c) {
+        std::string value = row[c];
+        std::string quoted = "'";
+        for (char ch : value) quoted += ch == '\'' ? std::string("''") : std::string(1, ch);
+        insert += (c ? ", " : "") + (value.empty() ? std::string("NULL") : quoted + "'");
+      }
+      insert += ");";
+    }
+    Sql(create + insert + "COMMIT;");
+    return rows.size();
   }
 
   void WriteConfig(const std::string& database_keys, const std::string& more = "") {
@@ -51,24 +61,16 @@ class DatabaseSourceTest : public TempDirTest {
           "sources:\n"
           "  - name: sales_db\n"
           "    type: database\n" +
-              database_keys + "    schema: schemas/sales_transactions.json\n" + kRules + more);
+              database_keys + "    schema: schemas/sales_transactions.json\n" + kSalesRules + more);
   }
 
-  CommandResult RunPipeline(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"--config",      "config.yml",
-                                     "--as-of",       "2026-11-24T00:00:00Z",
-                                     "--no-progress", "--summary-json"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return RunAssay(args, dir_);
+  CommandResult RunPipeline(const std::vector<std::string>& extra = {}) {
+    return RunSummary(dir_, extra);
   }
-
   static nlohmann::json Source(const CommandResult& r, const std::string& name) {
-    return SourceSummary(r, name);
+    return SummarySource(r, name);
   }
-
-  int64_t Count(const std::string& sql) {
-    return std::stoll(DuckDb(sql, dir_)[0][0].get<std::string>());
-  }
+  int64_t Count(const std::string& sql) { return DuckDbCount(sql, dir_); }
 };
 
 TEST_F(DatabaseSourceTest, ATableOfTheSampleRowsGradesLikeTheCsv) {
@@ -77,7 +79,7 @@ TEST_F(DatabaseSourceTest, ATableOfTheSampleRowsGradesLikeTheCsv) {
   WriteConfig("    url: sqlite:///shop.db\n    table: sales\n",
               "  - name: sales_csv\n    type: file\n    path: ./sales.csv\n"
               "    schema: schemas/sales_transactions.json\n" +
-                  std::string(kRules));
+                  std::string(kSalesRules));
   CommandResult r = RunPipeline();
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   nlohmann::json db = Source(r, "sales_db"), csv = Source(r, "sales_csv");

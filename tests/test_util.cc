@@ -30,6 +30,7 @@ CommandResult Run(const std::vector<std::string>& argv, const std::filesystem::p
     close(err_pipe[1]);
     if (chdir(cwd.c_str()) != 0) _exit(127);
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     execvp(args[0], args.data());
@@ -93,6 +94,82 @@ nlohmann::json DuckDb(const std::string& sql, const std::filesystem::path& cwd) 
   EXPECT_EQ(r.exit_code, 0) << "DuckDB failed on: " << sql << "\n" << r.err;
   if (r.exit_code != 0) return nlohmann::json::array();
   return nlohmann::json::parse(r.out);
+}
+
+CommandResult RunSummary(const std::filesystem::path& cwd, const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"--config",      "config.yml",
+                                   "--as-of",       "2026-11-24T00:00:00Z",
+                                   "--no-progress", "--summary-json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return RunAssay(args, cwd);
+}
+
+nlohmann::json SummarySource(const CommandResult& r, const std::string& name) {
+  nlohmann::json summary = nlohmann::json::parse(r.out, nullptr, false);
+  if (summary.is_object() && summary["sources"].is_array()) {
+    for (const auto& s : summary["sources"]) {
+      if (s["name"] == name) return s;
+    }
+  }
+  ADD_FAILURE() << "no source " << name << " in " << r.out;
+  return {};
+}
+
+int64_t DuckDbCount(const std::string& sql, const std::filesystem::path& cwd) {
+  nlohmann::json rows = DuckDb(sql, cwd);
+  if (rows.empty() || rows[0].empty() || !rows[0][0].is_string()) return -1;
+  return std::stoll(rows[0][0].get<std::string>());
+}
+
+std::vector<std::string> SplitCsv(const std::string& record) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (size_t i = 0; i < record.size(); ++i) {
+    const char c = record[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < record.size() && record[i + 1] == '"') {
+        fields.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        fields.back() += c;
+      }
+    } else if (c == '"' && fields.back().empty()) {
+      quoted = true;
+    } else if (c == ',') {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+
+SampleSales ReadSampleSales() {
+  SampleSales sales;
+  for (const char* name :
+       {"sales_transactions_2026-11-22.csv", "sales_transactions_2026-11-23.csv"}) {
+    std::ifstream in(SourceDir() / "samples" / name);
+    std::string line;
+    std::getline(in, sales.header);
+    if (sales.header.ends_with('\r')) sales.header.pop_back();
+    while (std::getline(in, line)) {
+      if (line.ends_with('\r')) line.pop_back();
+      std::vector<std::string> fields = SplitCsv(line);
+      if (fields.size() != 13) continue;
+      sales.lines.push_back(line);
+      sales.rows.push_back(std::move(fields));
+    }
+  }
+  sales.columns = SplitCsv(sales.header);
+  return sales;
+}
+
+std::string SampleSales::Csv() const {
+  std::string csv = header + "\n";
+  for (const std::string& line : lines) csv += line + "\n";
+  return csv;
 }
 
 void TempDirTest::SetUp() {

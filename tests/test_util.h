@@ -32,6 +32,41 @@ CommandResult RunAssay(const std::vector<std::string>& args, const std::filesyst
 /// when DuckDB or the query fails.
 nlohmann::json DuckDb(const std::string& sql, const std::filesystem::path& cwd);
 
+/// RFC 4180 fields of one CSV record (quotes doubled inside quoted fields).
+std::vector<std::string> SplitCsv(const std::string& record);
+
+/// The bundled sample sales rows (samples/sales_transactions_*.csv) that are well-formed CSV
+/// records of 13 fields, for loading into a database: the records that are not cannot be rows
+/// of a table. Lines lose their CR (the samples mix CRLF and LF on purpose).
+struct SampleSales {
+  std::string header;              ///< the header line
+  std::vector<std::string> lines;  ///< the well-formed records, as written
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;  ///< their fields
+  /// The header and lines as one CSV file's text.
+  std::string Csv() const;
+};
+SampleSales ReadSampleSales();
+
+/// The two rules of DESIGN.md §3a's sales source, as the `rules:` of a source in YAML.
+inline constexpr const char* kSalesRules = R"(    rules:
+      - {name: total_matches_lines, dimension: consistency, severity: error,
+         expr: "abs(quantity * unit_price - total_amount) <= 0.01"}
+      - {name: recent, dimension: timeliness, severity: warning,
+         expr: "transaction_ts >= now() - interval '30 days'"}
+)";
+
+/// Runs `assay --config config.yml --as-of 2026-11-24T00:00:00Z --no-progress --summary-json`
+/// and `extra` in `cwd`.
+CommandResult RunSummary(const std::filesystem::path& cwd, const std::vector<std::string>& extra);
+
+/// The entry of source `name` in the summary that --summary-json printed; fails the test when
+/// there is none.
+nlohmann::json SummarySource(const CommandResult& r, const std::string& name);
+
+/// The single number a DuckDB query such as `SELECT count(*) ...` returns.
+int64_t DuckDbCount(const std::string& sql, const std::filesystem::path& cwd);
+
 /// A fresh temporary directory per test, removed afterwards.
 class TempDirTest : public ::testing::Test {
  protected:

@@ -358,7 +358,8 @@ class SourceRun {
       return opened.status();
     }
 
-    // NDJSON is decoded on the workers; the pool is drained here, so no worker holds a decoder.
+    // NDJSON and CSV are decoded on the workers; the pool is drained here, so no worker holds a
+    // decoder.
     for (Worker& w : workers_) w.decoder = reader ? reader->MakeParallelDecoder() : nullptr;
     RETURN_IF_ERROR(StartSinks());
     uint64_t rows_since_commit = 0;

@@ -53,11 +53,13 @@ Result<std::filesystem::path> PostgresBinDir() {
   return best;
 }
 
-Result<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
+Result<std::unique_ptr<PostgresServer>> PostgresServer::Start(const Options& options) {
   ASSIGN_OR_RETURN(std::filesystem::path bin_dir, PostgresBinDir());
   ASSIGN_OR_RETURN(TempDirectory dir, TempDirectory::Make("assay-pg-", std::string(kServerUser)));
   std::unique_ptr<PostgresServer> server(new PostgresServer(std::move(dir), std::move(bin_dir)));
+  server->tls_ = options.tls;
   RETURN_IF_ERROR(server->InitDb());
+  if (server->tls_) RETURN_IF_ERROR(server->MakeCertificate());
   RETURN_IF_ERROR(server->Launch());
   // The login role of the tests: created by the superuser over the trusted local socket; over
   // TCP it must give its password (pg_hba: scram-sha-256 for host connections).
@@ -66,6 +68,11 @@ Result<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
           "';\nCREATE DATABASE " + std::string(kDatabase) + " OWNER " + std::string(kUser) + ";\n",
       "postgres");
   if (!created.ok()) return created.status();
+  // Tables the tests create as the superuser are readable, not writable, by the login role: the
+  // rights a source's user should have.
+  Result<std::string> granted = server->Sql(
+      "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO " + std::string(kUser));
+  if (!granted.ok()) return granted.status();
   return server;
 }
 
@@ -94,6 +101,23 @@ Status PostgresServer::InitDb() {
   return Status::Ok();
 }
 
+Status PostgresServer::MakeCertificate() {
+  // As the server's user, so that it owns the key; PostgreSQL refuses a key others can read.
+  ProcessOptions openssl;
+  openssl.argv = {"/bin/sh", "-c",
+                  "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+                  "-addext subjectAltName=IP:127.0.0.1 -keyout server.key -out server.crt && "
+                  "chmod 600 server.key"};
+  openssl.user = kServerUser;
+  openssl.cwd = dir_.path();
+  ASSIGN_OR_RETURN(CommandOutput out, RunCommand(openssl));
+  if (out.exit_code != 0) {
+    return Unavailable("openssl could not make a certificate (exit code " +
+                       std::to_string(out.exit_code) + "):\n" + out.output);
+  }
+  return Status::Ok();
+}
+
 Status PostgresServer::Launch() {
   Status last;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
@@ -105,6 +129,11 @@ Status PostgresServer::Launch() {
                      // A test server: durability is not the point, speed is.
                      "-c", "fsync=off", "-c", "synchronous_commit=off", "-c",
                      "full_page_writes=off"};
+    if (tls_) {
+      postgres.argv.insert(postgres.argv.end(),
+                           {"-c", "ssl=on", "-c", "ssl_cert_file=" + tls_ca_file().string(), "-c",
+                            "ssl_key_file=" + (dir_.path() / "server.key").string()});
+    }
     postgres.user = kServerUser;
     postgres.cwd = dir_.path();
     // Immediate shutdown: the postmaster also ends its backends and frees shared memory.
@@ -125,7 +154,12 @@ Status PostgresServer::Launch() {
 }
 
 PostgresServer::~PostgresServer() {
-  if (process_ != nullptr) process_->Stop(SIGINT, std::chrono::seconds(10));
+  if (process_ == nullptr) return;
+  // Fast shutdown; if that takes too long (a busy machine), immediate shutdown, which still
+  // ends the backends and removes the shared memory segments that SIGKILL would leave behind.
+  if (!process_->SignalAndWait(SIGINT, std::chrono::seconds(20))) {
+    process_->Stop(SIGQUIT, std::chrono::seconds(10));
+  }
 }
 
 std::string PostgresServer::Url(std::string_view password) const {

@@ -3,8 +3,9 @@
 // A throwaway PostgreSQL server for tests: initdb into a temp directory, postgres on 127.0.0.1 on
 // a free port, a login role that authenticates with a password (SCRAM, so a wrong password is
 // really refused), everything stopped and deleted afterwards. Uses the Debian packages that
-// scripts/setup.sh installs (/usr/lib/postgresql/<version>/bin); when the tests run as root, the
-// server runs as the `postgres` user, since PostgreSQL refuses to run as root.
+// scripts/setup.sh installs (/usr/lib/postgresql/<version>/bin, and openssl for a TLS server);
+// when the tests run as root, the server runs as the `postgres` user, since PostgreSQL refuses
+// to run as root.
 
 #include <gtest/gtest.h>
 
@@ -21,14 +22,22 @@ namespace assay::testing {
 
 class PostgresServer {
  public:
-  /// The login role tests connect as (password-authenticated over TCP) and its database.
+  /// The login role tests connect as (password-authenticated over TCP) and its database. The
+  /// role may read, not write, the tables that Sql() creates in the database's public schema.
   static constexpr std::string_view kUser = "assay_test";
   static constexpr std::string_view kPassword = "s3cret-Pw_for-assay";
   static constexpr std::string_view kDatabase = "assay_test";
 
+  struct Options {
+    /// Serve TLS (ssl=on) with a self-signed certificate for 127.0.0.1 made by the openssl
+    /// command; tls_ca_file() is that certificate, to verify the server with.
+    bool tls = false;
+  };
+
   /// Creates and starts a server; fails with the reason (and initdb's or the server's output)
   /// when it cannot. Takes a second or two.
-  static Result<std::unique_ptr<PostgresServer>> Start();
+  static Result<std::unique_ptr<PostgresServer>> Start(const Options& options);
+  static Result<std::unique_ptr<PostgresServer>> Start() { return Start(Options()); }
   PostgresServer(const PostgresServer&) = delete;
   PostgresServer& operator=(const PostgresServer&) = delete;
   /// Stops the server (killing it if it does not stop) and deletes its directory.
@@ -50,6 +59,9 @@ class PostgresServer {
   void Stop(int signal);
   bool running() const { return process_ != nullptr && process_->Running(); }
 
+  /// With Options::tls: the server's self-signed certificate (PEM), its own CA.
+  std::filesystem::path tls_ca_file() const { return dir_.path() / "server.crt"; }
+
   /// The server's log (stdout and stderr), for failure messages.
   std::string LogTail() const;
   const std::filesystem::path& directory() const { return dir_.path(); }
@@ -58,6 +70,7 @@ class PostgresServer {
   PostgresServer(TempDirectory dir, std::filesystem::path bin_dir)
       : dir_(std::move(dir)), bin_dir_(std::move(bin_dir)) {}
   Status InitDb();
+  Status MakeCertificate();
   Status Launch();
   std::filesystem::path socket_dir() const { return dir_.path() / "socket"; }
 
@@ -65,6 +78,7 @@ class PostgresServer {
   std::filesystem::path bin_dir_;
   std::unique_ptr<ServerProcess> process_;
   int port_ = 0;
+  bool tls_ = false;
 };
 
 /// The directory holding initdb, postgres and psql: $ASSAY_POSTGRES_BIN_DIR if set, else the

@@ -316,15 +316,19 @@ void ServerProcess::Kill() {
   Reap(true);
 }
 
-int ServerProcess::Stop(int signal, std::chrono::milliseconds grace) {
-  if (pid_ <= 0) return exit_code_;
+bool ServerProcess::SignalAndWait(int signal, std::chrono::milliseconds grace) {
+  if (pid_ <= 0) return true;
   kill(-pid_, signal);
   const auto deadline = Clock::now() + grace;
   while (Clock::now() < deadline) {
-    if (Reap(false)) return exit_code_;
+    if (Reap(false)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  Kill();
+  return Reap(false);
+}
+
+int ServerProcess::Stop(int signal, std::chrono::milliseconds grace) {
+  if (!SignalAndWait(signal, grace)) Kill();
   return exit_code_;
 }
 

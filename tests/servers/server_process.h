@@ -112,8 +112,11 @@ class ServerProcess {
   /// Waits until the Unix domain socket at `path` accepts a connection.
   Status WaitForUnixSocket(const std::filesystem::path& path, std::chrono::milliseconds timeout);
 
-  /// Sends `signal` to the process group and waits up to `grace` for the exit, then SIGKILLs
-  /// the group. Returns the exit code (-1 when a signal ended it).
+  /// Sends `signal` to the process group and waits up to `grace` for the exit; true once it
+  /// has exited (or had already).
+  bool SignalAndWait(int signal, std::chrono::milliseconds grace);
+  /// SignalAndWait(signal, grace), then SIGKILL to the group if it is still running. Returns
+  /// the exit code (-1 when a signal ended it).
   int Stop(int signal = SIGTERM, std::chrono::milliseconds grace = std::chrono::seconds(10));
   /// SIGKILL to the process group, then reap.
   void Kill();

@@ -53,12 +53,9 @@ Result<std::unique_ptr<DbConnection>> Connect(const ConnectOptions& options) {
   Result<std::unique_ptr<DbConnection>> connection = Unimplemented("no driver");
   switch (options.url.driver) {
     case Driver::kSqlite: connection = ConnectSqlite(options); break;
+    case Driver::kPostgres: connection = ConnectPostgres(options); break;
     case Driver::kMariaDb: connection = ConnectMariaDb(options); break;
     case Driver::kOdbc: connection = ConnectOdbc(options); break;
-    case Driver::kPostgres:
-      connection = Unimplemented(
-          fmt::format("the {} driver is not built yet", DriverName(options.url.driver)));
-      break;
   }
   if (connection.ok()) return connection;
   // Drivers put the server's words in their messages; none may carry the password out.

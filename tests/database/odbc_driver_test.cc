@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "sources/database/database.h"
-#include "tests/database_test_util.h"
+#include "tests/database/database_test_util.h"
 #include "tests/servers/postgres_server.h"
 #include "tests/servers/server_process.h"
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "sources/database/database.h"
-#include "tests/database_test_util.h"
+#include "tests/database/database_test_util.h"
 #include "tests/servers/mariadb_server.h"
 
 namespace assay::sources::db {
