@@ -30,12 +30,12 @@ Result<std::unique_ptr<MariaDbServer>> MariaDbServer::Start(const std::optional<
 
 Status MariaDbServer::InstallDb() {
   ProcessOptions install;
-  install.argv = {"mariadb-install-db",
-                  "--no-defaults",
-                  "--datadir=" + (dir_.path() / "data").string(),
-                  "--auth-root-authentication-method=normal",
-                  "--skip-test-db",
-                  "--skip-name-resolve"};
+  install.argv = {
+      "mariadb-install-db", "--no-defaults", "--datadir=" + (dir_.path() / "data").string(),
+      "--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve",
+      // The bootstrap's temporary tables are named by pid, not unique across
+      // parallel installs: keep them in our own directory, not the shared /tmp.
+      "--tmpdir=" + dir_.path().string()};
   // mariadbd will not run as root unless told to; the directory is ours alone anyway.
   if (IsRoot()) install.argv.push_back("--user=root");
   install.cwd = dir_.path();
