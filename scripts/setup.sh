@@ -12,6 +12,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   clang clang-format clang-tidy libclang-rt-14-dev
   time
+  # PostgreSQL: libpq for the database source, the server for the tests (tests/servers), and
+  # openssl to make the test server's TLS certificate
+  libpq-dev postgresql-15 openssl
   # the Schema Registry client that tests/registry_clients drive (run with /usr/bin/python3)
   python3-confluent-kafka python3-requests
 )

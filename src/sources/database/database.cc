@@ -53,7 +53,7 @@ Result<std::unique_ptr<DbConnection>> Connect(const ConnectOptions& options) {
   Result<std::unique_ptr<DbConnection>> connection = Unimplemented("no driver");
   switch (options.url.driver) {
     case Driver::kSqlite: connection = ConnectSqlite(options); break;
-    case Driver::kPostgres:
+    case Driver::kPostgres: connection = ConnectPostgres(options); break;
     case Driver::kMariaDb:
     case Driver::kOdbc:
       connection = Unimplemented(
