@@ -53,6 +53,17 @@ Result<std::string> RedisServer::Cli(const std::vector<std::string>& args) const
   return out.output;
 }
 
+Result<std::string> RedisServer::CliScript(const std::string& script) const {
+  ASSIGN_OR_RETURN(std::filesystem::path file, dir_.WriteFile("script.txt", script));
+  ProcessOptions options;
+  options.argv = {"sh", "-c",
+                  fmt::format("redis-cli -h 127.0.0.1 -p {} --no-auth-warning -a '{}' < '{}'",
+                              port_, kPassword, file.string())};
+  ASSIGN_OR_RETURN(CommandOutput out, RunCommand(options));
+  if (out.exit_code != 0) return Internal("redis-cli failed: " + out.output);
+  return out.output;
+}
+
 void RedisServer::Kill() {
   if (process_) process_->Kill();
 }

@@ -29,6 +29,8 @@ class RedisServer {
   std::string Url(std::string_view password = kPassword) const;
   /// Runs one command with redis-cli (arguments as given, no shell) and returns its output.
   Result<std::string> Cli(const std::vector<std::string>& args) const;
+  /// Runs the commands of `script` (one per line, redis-cli's syntax) in one redis-cli call.
+  Result<std::string> CliScript(const std::string& script) const;
   /// Kills the server (a crash) for tests of a server that goes away.
   void Kill();
 

@@ -17,7 +17,9 @@ struct StreamId {
   uint64_t ms = 0, seq = 0;
   static std::optional<StreamId> Parse(std::string_view text);
   std::string ToString() const;
-  auto operator<=>(const StreamId&) const = default;
+  bool operator<=(const StreamId& other) const {
+    return ms < other.ms || (ms == other.ms && seq <= other.seq);
+  }
 };
 
 /// Reads a Redis stream through a consumer group (XREADGROUP), as a batch source: first the
