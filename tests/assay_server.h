@@ -4,6 +4,7 @@
 // (SIGTERM, then SIGKILL from the destructor if a test failed before stopping it).
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -86,12 +87,25 @@ class AssayServer {
     return false;
   }
 
-  /// Sends `signal` and waits for the exit; the exit code, or -1 when a signal ended it.
-  int Stop(int signal = SIGTERM) {
+  /// Sends `signal` and waits for the exit, at most `timeout`, then kills it (SIGKILL): the
+  /// exit code, or -1 when a signal ended it. A server that does not stop fails the test
+  /// instead of hanging it.
+  int Stop(int signal = SIGTERM, std::chrono::seconds timeout = std::chrono::seconds(20)) {
     if (pid_ <= 0) return -1;
     kill(pid_, signal);
     int status = 0;
-    waitpid(pid_, &status, 0);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    pid_t done = 0;
+    while ((done = waitpid(pid_, &status, WNOHANG)) == 0 &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (done == 0) {
+      ADD_FAILURE() << "assay did not exit within " << timeout.count() << " s of signal " << signal
+                    << ": killed";
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+    }
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }

@@ -493,7 +493,9 @@ sources: [{name: a, type: file, path: a.csv}]
   Write("config/bad.yml", R"(sources: [{name: a, type: file, path: a.csv}]
 web: {port: 70000, token: x}
 )");
-  CommandResult bad = RunAssay({"--config", "config/bad.yml", "--web-only"}, dir_);
+  // A bounded wait: a server that starts on this config must fail the test, not hang it.
+  CommandResult bad =
+      RunAssay({"--config", "config/bad.yml", "--web-only"}, dir_, std::chrono::seconds(30));
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("config/bad.yml:2:13: key 'web.port'"), std::string::npos) << bad.err;
 }

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,7 +16,8 @@ namespace assay::testing {
 
 std::filesystem::path SourceDir() { return ASSAY_SOURCE_DIR; }
 
-CommandResult Run(const std::vector<std::string>& argv, const std::filesystem::path& cwd) {
+CommandResult Run(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
+                  std::chrono::seconds timeout) {
   int out_pipe[2], err_pipe[2];
   if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return {};
   pid_t pid = fork();
@@ -39,8 +41,17 @@ CommandResult Run(const std::vector<std::string>& argv, const std::filesystem::p
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
   int open_fds = 2;
   char buf[65536];
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool timed_out = false;
   while (open_fds > 0) {
-    if (poll(fds, 2, -1) < 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    int ready = poll(fds, 2, static_cast<int>(left.count()));
+    if (ready < 0) {
       if (errno == EINTR) continue;
       break;
     }
@@ -56,16 +67,24 @@ CommandResult Run(const std::vector<std::string>& argv, const std::filesystem::p
       (i == 0 ? result.out : result.err).append(buf, static_cast<size_t>(n));
     }
   }
+  if (timed_out) {
+    ADD_FAILURE() << argv[0] << " still running after " << timeout.count() << " s: killed";
+    kill(pid, SIGKILL);
+    for (pollfd& fd : fds) {
+      if (fd.fd >= 0) close(fd.fd);
+    }
+  }
   int status = 0;
   waitpid(pid, &status, 0);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.exit_code = WIFEXITED(status) && !timed_out ? WEXITSTATUS(status) : -1;
   return result;
 }
 
-CommandResult RunAssay(const std::vector<std::string>& args, const std::filesystem::path& cwd) {
+CommandResult RunAssay(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                       std::chrono::seconds timeout) {
   std::vector<std::string> argv = {ASSAY_EXECUTABLE};
   argv.insert(argv.end(), args.begin(), args.end());
-  return Run(argv, cwd);
+  return Run(argv, cwd, timeout);
 }
 
 nlohmann::json DuckDb(const std::string& sql, const std::filesystem::path& cwd) {

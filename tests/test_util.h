@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -16,11 +17,15 @@ struct CommandResult {
   std::string err;     ///< stderr
 };
 
-/// Runs `argv` (no shell) in `cwd` and waits; stdout and stderr are captured separately.
-CommandResult Run(const std::vector<std::string>& argv, const std::filesystem::path& cwd);
+/// Runs `argv` (no shell) in `cwd` and waits; stdout and stderr are captured separately. A
+/// command still running after `timeout` (a server that started though it should have failed)
+/// is killed: the test fails instead of hanging, and exit_code is -1.
+CommandResult Run(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
+                  std::chrono::seconds timeout = std::chrono::seconds(300));
 
-/// Runs the assay binary under test with `args` in `cwd`.
-CommandResult RunAssay(const std::vector<std::string>& args, const std::filesystem::path& cwd);
+/// Runs the assay binary under test with `args` in `cwd` (killed after `timeout`, as Run).
+CommandResult RunAssay(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                       std::chrono::seconds timeout = std::chrono::seconds(300));
 
 /// Runs one SQL query in DuckDB (the independent reader) with `cwd` as working directory and
 /// returns the rows as JSON arrays (DuckDB's JSON conversion: BIGINT as strings). Fails the test

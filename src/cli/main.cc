@@ -25,6 +25,7 @@
 #include "schema/registry.h"
 #include "web/registry_api.h"
 #include "web/server.h"
+#include "web/stats_api.h"
 
 namespace {
 
@@ -130,11 +131,12 @@ int ServeWeb(const assay::config::Config& config, std::optional<int> port) {
     return kExitRunFailure;
   }
   assay::web::RegistryApi api(**registry, config.web.token);
+  assay::web::StatsApi stats(**state, **registry);
   assay::web::ServerOptions server_options;
   server_options.host = config.web.host;
   server_options.port = port.value_or(config.web.port);
   server_options.max_body_bytes = config.web.max_body_bytes;
-  auto server = assay::web::Server::Start(server_options, {api.AsMount()});
+  auto server = assay::web::Server::Start(server_options, {api.AsMount(), stats.AsMount()});
   if (!server.ok()) {
     std::cerr << "assay: " << server.status().message() << "\n";
     return kExitRunFailure;
@@ -150,6 +152,7 @@ int ServeWeb(const assay::config::Config& config, std::optional<int> port) {
   // On stdout, flushed: scripts and tests read the port from here (with --port 0).
   std::cout << "assay: listening on " << url << "\n"
             << "  schema registry: " << url << "/registry\n"
+            << "  validation stats: " << url << "/api/subjects/{subject}/versions/{version}/stats\n"
             << std::flush;
   logger->info("listening on {} (schema registry at {}/registry)", url, url);
 
@@ -240,6 +243,11 @@ int Main(int argc, char** argv) {
                              (*pipeline)->sources().size(), config->sinks.size());
     int code = kExitOk;
     for (const auto& s : (*pipeline)->sources()) {
+      if (!s.classifier) {  // schema: auto
+        std::cout << fmt::format("  {}: schema detected from the data at run time, {} rule(s)\n",
+                                 s.config->name, s.config->rules.size());
+        continue;
+      }
       std::cout << fmt::format("  {}: {} fields, {} checks\n", s.config->name,
                                s.schema.fields.size(), s.classifier->num_checks());
       if (s.config->type != "database") continue;

@@ -82,8 +82,13 @@ struct SourceConfig {
   CsvConfig csv;
   DatabaseConfig database;  ///< type: database
   /// The schema file resolved against the config file's directory (lexically normalised);
-  /// empty when the source has no schema (it is then detected from the data).
+  /// empty with `schema: auto` (detect_schema) or when the key is missing.
   std::filesystem::path schema;
+  /// `schema: auto`: the schema is detected from a sample of the data at the start of each run
+  /// and kept as the registry subject named after the source (docs/schema-registry.md).
+  bool detect_schema = false;
+  /// Rows sampled for detection (`schema_sample_rows`), over the files not yet ingested.
+  uint64_t schema_sample_rows = 10000;
   std::vector<RuleConfig> rules;
   bool enabled = true;
   Location location;  ///< the source's mapping

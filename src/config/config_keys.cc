@@ -213,8 +213,14 @@ constexpr std::array kSourceKeys = {
             .doc = "Rows fetched per round trip: memory is bounded by this, not by the table."},
     KeySpec{.name = "schema",
             .type = KeyType::kPath,
-            .doc = "JSON Schema file, relative to the directory of the config file. Required "
-                   "(detecting a schema from the data comes with the schema registry)."},
+            .doc = "JSON Schema file, relative to the directory of the config file, or `auto`: "
+                   "detect the schema from a sample of the data and keep it in the schema "
+                   "registry (docs/schema-registry.md). Required."},
+    KeySpec{.name = "schema_sample_rows",
+            .type = KeyType::kInteger,
+            .default_value = "10000",
+            .doc = "With `schema: auto`: rows sampled at the start of a run, over the files not "
+                   "ingested yet; >= 1."},
     KeySpec{.name = "rules", .type = KeyType::kMapList, .doc = "SQL quality rules."},
     KeySpec{.name = "enabled",
             .type = KeyType::kBool,

@@ -319,7 +319,18 @@ void ReadSource(const YAML::Node& node, const std::string& path, const fs::path&
   ReadCsv(r, diag, out->format, &out->csv);
 
   fs::path schema;
-  if (r.Get("schema", &schema)) {
+  if (r.Get("schema", &schema) && schema == "auto") {
+    out->detect_schema = true;
+    if (type_ok && out->type != "file") {
+      r.Error("schema",
+              "schema: auto is for file sources; a " + out->type + " source needs a schema file");
+    }
+    // Without a header the columns have no names to detect unless the config gives them.
+    if (type_ok && out->type == "file" && out->format != "ndjson" && out->format != "json" &&
+        !out->csv.header && out->csv.column_names.empty()) {
+      r.Error("schema", "schema: auto with csv.header: false needs csv.column_names");
+    }
+  } else if (!schema.empty()) {
     // "relative to this file" (DESIGN §3a); lexically normalised so messages stay short.
     fs::path resolved = schema.is_absolute() ? schema : (config_dir / schema).lexically_normal();
     std::error_code ec;
@@ -328,6 +339,13 @@ void ReadSource(const YAML::Node& node, const std::string& path, const fs::path&
                             "' does not exist (schema paths are relative to the config file)");
     }
     out->schema = std::move(resolved);
+  }
+  if (r.Get("schema_sample_rows", &out->schema_sample_rows)) {
+    if (!out->detect_schema) {
+      r.Error("schema_sample_rows", "schema_sample_rows is only used with schema: auto");
+    } else if (out->schema_sample_rows < 1) {
+      r.Error("schema_sample_rows", "must be at least 1");
+    }
   }
   ReadRules(r, diag, &out->rules);
 }

@@ -649,5 +649,33 @@ TEST_F(ConfigLoaderTest, LoggingConfigValuesAndErrors) {
   EXPECT_CONFIG_ERROR(errors, "logging.colour", 5, 3, "unknown key");
 }
 
+TEST_F(ConfigLoaderTest, SchemaAutoDetectsAndTakesASampleSize) {
+  Config config = Parse(R"yaml(sources:
+  - {name: a, type: file, path: a.csv, schema: auto}
+  - {name: b, type: file, path: b.ndjson, schema: auto, schema_sample_rows: 50}
+)yaml");
+  ASSERT_EQ(config.sources.size(), 2u);
+  EXPECT_TRUE(config.sources[0].detect_schema);
+  EXPECT_TRUE(config.sources[0].schema.empty());
+  EXPECT_EQ(config.sources[0].schema_sample_rows, 10000u);
+  EXPECT_EQ(config.sources[1].schema_sample_rows, 50u);
+}
+
+TEST_F(ConfigLoaderTest, SchemaAutoMistakes) {
+  std::vector<ConfigError> errors = Errors(R"yaml(sources:
+  - {name: a, type: file, path: a.csv, schema_sample_rows: 5}
+  - {name: b, type: file, path: b.csv, schema: auto, schema_sample_rows: 0}
+  - {name: c, type: file, path: c.csv, schema: auto, csv: {header: false}}
+)yaml");
+  EXPECT_CONFIG_ERROR(errors, "sources[0].schema_sample_rows", 2, 60,
+                      "only used with schema: auto");
+  EXPECT_CONFIG_ERROR(errors, "sources[1].schema_sample_rows", 3, 74, "must be at least 1");
+  EXPECT_CONFIG_ERROR(errors, "sources[2].schema", 4, 48, "needs csv.column_names");
+  std::vector<ConfigError> database = Errors(R"yaml(sources:
+  - {name: d, type: database, url: "sqlite:///a.db", table: t, schema: auto}
+)yaml");
+  EXPECT_CONFIG_ERROR(database, "sources[0].schema", 2, 72, "schema: auto is for file sources");
+}
+
 }  // namespace
 }  // namespace assay::config

@@ -55,6 +55,22 @@ CREATE TABLE IF NOT EXISTS runs (
   config_file TEXT NOT NULL,
   as_of_us INTEGER NOT NULL,
   summary TEXT);
+CREATE TABLE IF NOT EXISTS validation_rows (
+  subject TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  rows INTEGER NOT NULL,
+  gold INTEGER NOT NULL,
+  silver INTEGER NOT NULL,
+  bronze INTEGER NOT NULL,
+  rejected INTEGER NOT NULL,
+  PRIMARY KEY (subject, version));
+CREATE TABLE IF NOT EXISTS validation_failures (
+  subject TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  field TEXT NOT NULL,
+  check_name TEXT NOT NULL,
+  failures INTEGER NOT NULL,
+  PRIMARY KEY (subject, version, field, check_name));
 )sql";
 
 // A prepared statement that finalizes itself.
@@ -235,8 +251,43 @@ Result<int64_t> StateStore::RecordPendingCommit(const std::string& run_id,
   return sqlite3_last_insert_rowid(db_);
 }
 
+namespace {
+
+// Adds `v` to its subject version's rows (inside the caller's transaction).
+Status AddValidation(sqlite3* db, const ValidationCounts& v) {
+  Statement rows(db,
+                 "INSERT INTO validation_rows (subject, version, rows, gold, silver, bronze, "
+                 "rejected) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subject, version) DO UPDATE "
+                 "SET rows = rows + excluded.rows, gold = gold + excluded.gold, "
+                 "silver = silver + excluded.silver, bronze = bronze + excluded.bronze, "
+                 "rejected = rejected + excluded.rejected");
+  RETURN_IF_ERROR(rows.status());
+  rows.Bind(1, v.subject).Bind(2, int64_t{v.version}).Bind(3, static_cast<int64_t>(v.rows));
+  for (size_t t = 0; t < kNumTiers; ++t) {
+    rows.Bind(static_cast<int>(4 + t), static_cast<int64_t>(v.tiers[t]));
+  }
+  RETURN_IF_ERROR(rows.StepDone());
+  for (const auto& [key, n] : v.failures) {
+    Statement failed(db,
+                     "INSERT INTO validation_failures (subject, version, field, check_name, "
+                     "failures) VALUES (?, ?, ?, ?, ?) ON CONFLICT (subject, version, field, "
+                     "check_name) DO UPDATE SET failures = failures + excluded.failures");
+    RETURN_IF_ERROR(failed.status());
+    RETURN_IF_ERROR(failed.Bind(1, v.subject)
+                        .Bind(2, int64_t{v.version})
+                        .Bind(3, key.first)
+                        .Bind(4, key.second)
+                        .Bind(5, static_cast<int64_t>(n))
+                        .StepDone());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 template <typename Store>
-Status StateStore::CompleteCommitWith(int64_t commit_id, Store&& store) {
+Status StateStore::CompleteCommitWith(int64_t commit_id, const ValidationCounts* validation,
+                                      Store&& store) {
   std::lock_guard lock(mu_);
   RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   auto rollback = [&](Status status) {
@@ -249,11 +300,15 @@ Status StateStore::CompleteCommitWith(int64_t commit_id, Store&& store) {
     return rollback(st);
   }
   if (Status st = store(); !st.ok()) return rollback(st);
+  if (validation != nullptr && validation->rows > 0) {
+    if (Status st = AddValidation(db_, *validation); !st.ok()) return rollback(st);
+  }
   return Exec("COMMIT");
 }
 
-Status StateStore::CompleteCommit(int64_t commit_id, const FileState& f) {
-  return CompleteCommitWith(commit_id, [&]() -> Status {
+Status StateStore::CompleteCommit(int64_t commit_id, const FileState& f,
+                                  const ValidationCounts* validation) {
+  return CompleteCommitWith(commit_id, validation, [&]() -> Status {
     Statement upsert(db_,
                      "INSERT INTO files (source, content_hash, path, size, mtime_ns, "
                      "committed_offset, committed_line, rows_committed, complete, run_id, "
@@ -280,8 +335,9 @@ Status StateStore::CompleteCommit(int64_t commit_id, const FileState& f) {
   });
 }
 
-Status StateStore::CompleteCommit(int64_t commit_id, const Checkpoint& c) {
-  return CompleteCommitWith(commit_id, [&]() -> Status {
+Status StateStore::CompleteCommit(int64_t commit_id, const Checkpoint& c,
+                                  const ValidationCounts* validation) {
+  return CompleteCommitWith(commit_id, validation, [&]() -> Status {
     Statement upsert(db_,
                      "INSERT INTO checkpoints (source, unit, value, rows_committed, run_id, "
                      "updated_at_us) VALUES (?, ?, ?, ?, ?, ?) "
@@ -297,6 +353,37 @@ Status StateStore::CompleteCommit(int64_t commit_id, const Checkpoint& c) {
         .Bind(6, WallClockMicros())
         .StepDone();
   });
+}
+
+Result<ValidationCounts> StateStore::ValidationStats(const std::string& subject, int version) {
+  std::lock_guard lock(mu_);
+  ValidationCounts out;
+  out.subject = subject;
+  out.version = version;
+  Statement rows(db_,
+                 "SELECT rows, gold, silver, bronze, rejected FROM validation_rows "
+                 "WHERE subject = ? AND version = ?");
+  RETURN_IF_ERROR(rows.status());
+  rows.Bind(1, subject).Bind(2, int64_t{version});
+  int rc = rows.Step();
+  if (rc == SQLITE_ROW) {
+    out.rows = static_cast<uint64_t>(rows.Int(0));
+    for (size_t t = 0; t < kNumTiers; ++t) {
+      out.tiers[t] = static_cast<uint64_t>(rows.Int(static_cast<int>(1 + t)));
+    }
+  } else if (rc != SQLITE_DONE) {
+    return rows.ErrorFor(rc);
+  }
+  Statement failed(db_,
+                   "SELECT field, check_name, failures FROM validation_failures "
+                   "WHERE subject = ? AND version = ?");
+  RETURN_IF_ERROR(failed.status());
+  failed.Bind(1, subject).Bind(2, int64_t{version});
+  while ((rc = failed.Step()) == SQLITE_ROW) {
+    out.failures[{failed.Text(0), failed.Text(1)}] = static_cast<uint64_t>(failed.Int(2));
+  }
+  if (rc != SQLITE_DONE) return failed.ErrorFor(rc);
+  return out;
 }
 
 Result<std::optional<Checkpoint>> StateStore::FindCheckpoint(const std::string& source,

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "events/validation_stats.h"
 
 struct sqlite3;
 
@@ -85,11 +86,17 @@ class StateStore {
   /// Records a commit intent; returns its id. Durable when this returns.
   Result<int64_t> RecordPendingCommit(const std::string& run_id, const std::string& source,
                                       const std::string& payload);
-  /// Marks the commit done and stores the file's new state, in one transaction.
-  Status CompleteCommit(int64_t commit_id, const FileState& state);
+  /// Marks the commit done and stores the file's new state, in one transaction; adds
+  /// `validation` (the rows the commit made visible) to its subject version's statistics in
+  /// that transaction too.
+  Status CompleteCommit(int64_t commit_id, const FileState& state,
+                        const ValidationCounts* validation = nullptr);
   /// Marks the commit done and stores the checkpoint (replacing the unit's last), in one
-  /// transaction.
-  Status CompleteCommit(int64_t commit_id, const Checkpoint& checkpoint);
+  /// transaction; `validation` as above.
+  Status CompleteCommit(int64_t commit_id, const Checkpoint& checkpoint,
+                        const ValidationCounts* validation = nullptr);
+  /// The validation statistics of one subject version (zero when no rows were committed).
+  Result<ValidationCounts> ValidationStats(const std::string& subject, int version);
   /// The last committed checkpoint of `unit` of `source`, if any.
   Result<std::optional<Checkpoint>> FindCheckpoint(const std::string& source,
                                                    const std::string& unit);
@@ -110,9 +117,10 @@ class StateStore {
  private:
   StateStore(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
   Status Exec(const char* sql);
-  // BEGIN; marks commit `id` done; runs `store` (the input's new state); COMMIT.
+  // BEGIN; marks commit `id` done; runs `store` (the input's new state); adds `validation`;
+  // COMMIT.
   template <typename Store>
-  Status CompleteCommitWith(int64_t commit_id, Store&& store);
+  Status CompleteCommitWith(int64_t commit_id, const ValidationCounts* validation, Store&& store);
 
   std::mutex mu_;
   sqlite3* db_;

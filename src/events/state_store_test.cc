@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 namespace assay::events {
 namespace {
@@ -90,6 +91,46 @@ TEST_F(StateStoreTest, HashFileDependsOnContentOnly) {
   std::ofstream(dir_ / "longer") << "hello, world";
   EXPECT_EQ(*HashFile(dir_ / "longer", 5), *HashFile(dir_ / "a"));  // a prefix
   EXPECT_EQ(HashFile(dir_ / "a", 6).status().code(), StatusCode::kOutOfRange);
+}
+
+TEST_F(StateStoreTest, ValidationStatsAddUpPerSubjectVersionWithTheirCommit) {
+  auto store = StateStore::Open(dir_);
+  ASSERT_TRUE(store.ok());
+  ValidationCounts counts;
+  counts.subject = "orders";
+  counts.version = 2;
+  counts.rows = 5;
+  counts.tiers = {3, 1, 0, 1};
+  counts.failures[{"quantity", "maximum"}] = 2;
+  counts.failures[{"", "total_ok"}] = 1;
+  for (int i = 0; i < 2; ++i) {
+    auto id = (*store)->RecordPendingCommit("run1", "sales", "{}");
+    ASSERT_TRUE(id.ok());
+    ASSERT_TRUE((*store)->CompleteCommit(*id, Sample("h" + std::to_string(i), true), &counts).ok());
+  }
+  auto stats = (*store)->ValidationStats("orders", 2);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->rows, 10u);
+  EXPECT_EQ(stats->tiers, (std::array<uint64_t, kNumTiers>{6, 2, 0, 2}));
+  EXPECT_EQ((stats->failures[{"quantity", "maximum"}]), 4u);
+  EXPECT_EQ((stats->failures[{"", "total_ok"}]), 2u);
+  // Another version, and a commit without statistics, count nothing.
+  auto other = (*store)->ValidationStats("orders", 1);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->rows, 0u);
+  EXPECT_TRUE(other->failures.empty());
+  auto id = (*store)->RecordPendingCommit("run1", "sales", "{}");
+  ASSERT_TRUE((*store)->CompleteCommit(*id, Sample("h9", true)).ok());
+  EXPECT_EQ((*store)->ValidationStats("orders", 2)->rows, 10u);
+
+  // The JSON form a commit intent keeps round-trips.
+  auto back = ValidationCountsFromJson(ValidationCountsToJson(counts));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->subject, "orders");
+  EXPECT_EQ(back->rows, 5u);
+  EXPECT_EQ(back->failures, counts.failures);
+  EXPECT_EQ(ValidationCountsFromJson(nlohmann::json{{"rows", 1}}).status().code(),
+            StatusCode::kDataLoss);
 }
 
 TEST_F(StateStoreTest, UnwritableStateDirIsAnError) {

@@ -95,6 +95,9 @@ Result<int64_t> CommitLog::Commit(const CommitRequest& request) {
   } else {
     payload["input"] = ToJson(request.input);
   }
+  if (request.validation) {
+    payload["validation"] = events::ValidationCountsToJson(*request.validation);
+  }
   const std::string text = payload.dump();
   ASSIGN_OR_RETURN(int64_t id, store_.RecordPendingCommit(request.run_id, request.source, text));
   RETURN_IF_ERROR(Apply(id, text));
@@ -164,7 +167,13 @@ Status CommitLog::Apply(int64_t id, const std::string& payload) {
     std::string text = fmt::format("{{\"commit_id\":{},{}", id, line.dump().substr(1));
     RETURN_IF_ERROR(AppendLine(log, text));
   }
-  return checkpoint ? store_.CompleteCommit(id, *checkpoint) : store_.CompleteCommit(id, input);
+  std::optional<events::ValidationCounts> validation;
+  if (auto it = j.find("validation"); it != j.end()) {
+    ASSIGN_OR_RETURN(validation, events::ValidationCountsFromJson(*it));
+  }
+  const events::ValidationCounts* counts = validation ? &*validation : nullptr;
+  return checkpoint ? store_.CompleteCommit(id, *checkpoint, counts)
+                    : store_.CompleteCommit(id, input, counts);
 }
 
 Result<size_t> CommitLog::Recover(const std::vector<std::filesystem::path>& table_roots) {

@@ -20,6 +20,8 @@ struct CommitRequest {
   /// For sources that are not files (databases): their position once this commit is done,
   /// stored instead of `input`.
   std::optional<events::Checkpoint> checkpoint;
+  /// The rows the files hold, for the subject version's validation statistics (none: no stats).
+  std::optional<events::ValidationCounts> validation;
 };
 
 /// Makes staged output visible and moves the input position, all or nothing across crashes

@@ -89,9 +89,19 @@ TEST_F(CommitLogTest, RecoverRollsAnInterruptedCommitForward) {
       {"mtime_ns", 1},       {"content_hash", "hash1"}, {"committed_offset", 10},
       {"committed_line", 4}, {"rows_committed", 3},     {"complete", true},
       {"run_id", "run1"}};
+  // The intent carries the rows' validation statistics: recovery counts them, once.
+  events::ValidationCounts counts;
+  counts.subject = "sales";
+  counts.version = 1;
+  counts.rows = 6;
+  counts.tiers = {6, 0, 0, 0};
   ASSERT_TRUE(store_
-                  ->RecordPendingCommit("run1", "sales",
-                                        nlohmann::json{{"files", files}, {"input", input}}.dump())
+                  ->RecordPendingCommit(
+                      "run1", "sales",
+                      nlohmann::json{{"files", files},
+                                     {"input", input},
+                                     {"validation", events::ValidationCountsToJson(counts)}}
+                          .dump())
                   .ok());
   std::filesystem::rename(a.temp_path, a.final_path);
   // A stray temporary file of a run that never recorded its intent.
@@ -108,9 +118,11 @@ TEST_F(CommitLogTest, RecoverRollsAnInterruptedCommitForward) {
       std::filesystem::exists(dir_ / "table/ingest_date=2026-11-24/.part-zzz.parquet.tmp"));
   EXPECT_TRUE(store_->PendingCommits()->empty());
   EXPECT_TRUE((*store_->FindFile("sales", "hash1"))->complete);
+  EXPECT_EQ(store_->ValidationStats("sales", 1)->rows, 6u);
 
   // Recovering twice changes nothing and logs each file once.
   ASSERT_EQ(*log.Recover({dir_ / "table"}), 0u);
+  EXPECT_EQ(store_->ValidationStats("sales", 1)->rows, 6u);
   std::ifstream in(dir_ / "table/_assay_commits.jsonl");
   size_t lines = 0;
   for (std::string line; std::getline(in, line);) ++lines;

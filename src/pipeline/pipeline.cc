@@ -11,9 +11,11 @@
 #include "pipeline/database_input.h"
 #include "pipeline/progress.h"
 #include "pipeline/run_context.h"
+#include "pipeline/schema_detection.h"
 #include "pipeline/schema_subjects.h"
 #include "pipeline/source_run.h"
 #include "pipeline/summary.h"
+#include "quality/rule_parser.h"
 #include "schema/json_schema.h"
 
 namespace assay::pipeline {
@@ -27,6 +29,23 @@ SourceSummary NotRun(const config::SourceConfig& source, const Status& why) {
   summary.error = why.message();
   PipelineLog().error("source '{}': {}", source.name, why.message());
   return summary;
+}
+
+// Registers the source's schema file, or detects its schema (`schema: auto`) and compiles its
+// checks against it; sets the subject and version the rows are graded by. false: nothing to run.
+Result<bool> ResolveSchema(const RunContext& run, schema::SchemaRegistry& registry,
+                           events::StateStore& store, const quality::ClassifierOptions& copts,
+                           PreparedSource& source) {
+  if (!source.config->detect_schema) {
+    ASSIGN_OR_RETURN(schema::Registration registered,
+                     RegisterSchemaFile(registry, source.config->schema, source.schema_text));
+    source.subject = SubjectOfSchemaFile(source.config->schema);
+    source.subject_version = registered.version;
+    return true;
+  }
+  ASSIGN_OR_RETURN(bool ready, ResolveDetectedSchema(run, registry, store, source));
+  if (ready) RETURN_IF_ERROR(CompileChecks(copts, source));
+  return ready;
 }
 
 }  // namespace
@@ -48,6 +67,37 @@ std::string NewRunId(int64_t now_us) {
   return fmt::format("{}-{:06x}", compact, rd() & 0xFFFFFF);
 }
 
+quality::ClassifierOptions ClassifierOptionsFor(const config::Config& config,
+                                                const RunOptions& options) {
+  quality::ClassifierOptions copts;
+  copts.gold_min_score = config.pipeline.tiers.gold_min_score;
+  copts.silver_min_score = config.pipeline.tiers.silver_min_score;
+  copts.now_us = options.as_of_us;
+  for (const auto& [name, weight] : config.pipeline.dimension_weights) {
+    if (auto d = schema::DimensionFromName(name)) copts.weights[static_cast<size_t>(*d)] = weight;
+  }
+  return copts;
+}
+
+Status CompileChecks(const quality::ClassifierOptions& copts, PreparedSource& ps) {
+  std::vector<quality::RuleSpec> rules;
+  for (const config::RuleConfig& rc : ps.config->rules) {
+    quality::RuleSpec spec;
+    spec.name = rc.name;
+    spec.expr = rc.expr;
+    spec.location = fmt::format("{}:{}:{}", rc.expr_location.file, rc.expr_location.line,
+                                rc.expr_location.column);
+    // The config loader has validated both names.
+    spec.dimension =
+        schema::DimensionFromName(rc.dimension).value_or(schema::Dimension::kConsistency);
+    spec.severity = schema::SeverityFromName(rc.severity).value_or(schema::Severity::kError);
+    rules.push_back(std::move(spec));
+  }
+  // Rule errors carry their own file:line:column.
+  ASSIGN_OR_RETURN(ps.classifier, quality::Classifier::Make(ps.schema, rules, copts));
+  return Status::Ok();
+}
+
 Result<std::vector<PreparedSource>> PrepareSources(const config::Config& config,
                                                    const RunOptions& options) {
   std::vector<PreparedSource> out;
@@ -58,13 +108,7 @@ Result<std::vector<PreparedSource>> PrepareSources(const config::Config& config,
     return InvalidArgument(fmt::format("--source {}: no such source in {} (sources: {})",
                                        *options.only_source, config.file.string(), names));
   }
-  quality::ClassifierOptions copts;
-  copts.gold_min_score = config.pipeline.tiers.gold_min_score;
-  copts.silver_min_score = config.pipeline.tiers.silver_min_score;
-  copts.now_us = options.as_of_us;
-  for (const auto& [name, weight] : config.pipeline.dimension_weights) {
-    if (auto d = schema::DimensionFromName(name)) copts.weights[static_cast<size_t>(*d)] = weight;
-  }
+  const quality::ClassifierOptions copts = ClassifierOptionsFor(config, options);
   for (const config::SourceConfig& sc : config.sources) {
     if (!sc.enabled) continue;
     if (options.only_source && sc.name != *options.only_source) continue;
@@ -77,9 +121,23 @@ Result<std::vector<PreparedSource>> PrepareSources(const config::Config& config,
         continue;
       }
     }
+    if (sc.detect_schema) {
+      // The schema comes from the data at run time; rules can only be checked for syntax now.
+      for (const config::RuleConfig& rc : sc.rules) {
+        Result<quality::NodePtr> parsed = quality::ParseRule({rc.name, rc.expr});
+        if (!parsed.ok()) {
+          errors.push_back(fmt::format("{}:{}:{}: {}", rc.expr_location.file, rc.expr_location.line,
+                                       rc.expr_location.column, parsed.status().message()));
+        }
+      }
+      out.push_back(std::move(ps));
+      continue;
+    }
     if (sc.schema.empty()) {
-      errors.push_back(fmt::format("{}:{}: source '{}': schema: required key is missing",
-                                   sc.location.file, sc.location.line, sc.name));
+      errors.push_back(fmt::format(
+          "{}:{}: source '{}': schema: required key is missing (a JSON Schema file, or auto to "
+          "detect one from the data)",
+          sc.location.file, sc.location.line, sc.name));
       continue;
     }
     Result<std::string> text = schema::ReadSchemaFile(sc.schema);
@@ -92,26 +150,10 @@ Result<std::vector<PreparedSource>> PrepareSources(const config::Config& config,
     }
     ps.schema = std::move(schema).value();
     ps.schema_text = std::move(text).value();
-    std::vector<quality::RuleSpec> rules;
-    for (const config::RuleConfig& rc : sc.rules) {
-      quality::RuleSpec spec;
-      spec.name = rc.name;
-      spec.expr = rc.expr;
-      spec.location = fmt::format("{}:{}:{}", rc.expr_location.file, rc.expr_location.line,
-                                  rc.expr_location.column);
-      // The config loader has validated both names.
-      spec.dimension =
-          schema::DimensionFromName(rc.dimension).value_or(schema::Dimension::kConsistency);
-      spec.severity = schema::SeverityFromName(rc.severity).value_or(schema::Severity::kError);
-      rules.push_back(std::move(spec));
-    }
-    auto classifier = quality::Classifier::Make(ps.schema, rules, copts);
-    if (!classifier.ok()) {
-      // Rule errors carry their own file:line:column.
-      errors.push_back(classifier.status().message());
+    if (Status st = CompileChecks(copts, ps); !st.ok()) {
+      errors.push_back(st.message());
       continue;
     }
-    ps.classifier = std::move(classifier).value();
     out.push_back(std::move(ps));
   }
   if (!errors.empty()) {
@@ -167,16 +209,23 @@ Result<RunSummary> Pipeline::Run() {
   std::unique_ptr<Progress> progress;
   if (options_.progress) progress = std::make_unique<Progress>();
   uint64_t sequence = 0;
-  for (const PreparedSource& source : sources_) {
-    // The schema file is registered (or found unchanged) first: a file changed incompatibly
-    // stops its source before it reads anything.
-    if (Status st = RegisterSchemaFile(*registry, source.config->schema, source.schema_text);
-        !st.ok()) {
-      summary.sources.push_back(NotRun(*source.config, st));
-      bus_.Publish(events::Event::Make(events::topic::kSourceFailed, st.message())
+  const quality::ClassifierOptions copts = ClassifierOptionsFor(config_, options_);
+  for (PreparedSource& source : sources_) {
+    // The schema is registered (or found unchanged) first: a schema changed incompatibly stops
+    // its source before it reads anything.
+    Result<bool> ready = ResolveSchema(context, *registry, *store, copts, source);
+    if (!ready.ok()) {
+      summary.sources.push_back(NotRun(*source.config, ready.status()));
+      bus_.Publish(events::Event::Make(events::topic::kSourceFailed, ready.status().message())
                        .WithSource(source.config->name)
                        .WithSeverity(events::Severity::kError)
                        .Set("run_id", options_.run_id));
+      continue;
+    }
+    if (!*ready) {  // schema: auto with no data yet: nothing to grade
+      SourceSummary idle;
+      idle.name = source.config->name;
+      summary.sources.push_back(std::move(idle));
       continue;
     }
     summary.sources.push_back(

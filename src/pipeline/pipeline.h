@@ -46,12 +46,17 @@ struct RunSummary {
   bool ok() const;
 };
 
-/// One configured source, resolved: its schema loaded and its checks compiled.
+/// One configured source, resolved: its schema loaded and its checks compiled. With
+/// `schema: auto` the schema and classifier are empty until the run detects them.
 struct PreparedSource {
   const config::SourceConfig* config = nullptr;
-  std::string schema_text;  ///< the schema file as read, for the registry
+  std::string schema_text;  ///< the schema file as read (or as detected), for the registry
   schema::Schema schema;
   std::unique_ptr<quality::Classifier> classifier;
+  /// The registry subject and version the rows are graded by (validation statistics); set by
+  /// the run once the schema is registered.
+  std::string subject;
+  int subject_version = 0;
 };
 
 /// The batch pipeline of DESIGN.md §1: Source → Decoder → Classifier → Router → Sinks → Commit,
@@ -86,6 +91,14 @@ class Pipeline {
 /// Pipeline::Make that `--validate-config` needs).
 Result<std::vector<PreparedSource>> PrepareSources(const config::Config& config,
                                                    const RunOptions& options);
+
+/// The classifier settings a config and the command's options ask for.
+quality::ClassifierOptions ClassifierOptionsFor(const config::Config& config,
+                                                const RunOptions& options);
+
+/// Builds `ps.classifier` from `ps.schema` and the source's rules (errors name the rule's
+/// file:line:column).
+Status CompileChecks(const quality::ClassifierOptions& copts, PreparedSource& ps);
 
 /// A run id: `YYYYMMDDTHHMMSSZ-xxxxxx` (UTC start time, random suffix).
 std::string NewRunId(int64_t now_us);

@@ -19,8 +19,15 @@ schema::RegistryOptions RegistryOptionsFor(const config::Config& config) {
 
 std::string SubjectOfSchemaFile(const std::filesystem::path& path) { return path.stem().string(); }
 
-Status RegisterSchemaFile(schema::SchemaRegistry& registry, const std::filesystem::path& path,
-                          std::string_view text) {
+std::string LevelInForce(schema::SchemaRegistry& registry, std::string_view subject) {
+  auto in_force = registry.GetSubjectConfig(subject, /*default_to_global=*/true);
+  if (!in_force.ok()) return "BACKWARD";
+  return std::string(schema::CompatibilityLevelName(in_force->level));
+}
+
+Result<schema::Registration> RegisterSchemaFile(schema::SchemaRegistry& registry,
+                                                const std::filesystem::path& path,
+                                                std::string_view text) {
   const std::string subject = SubjectOfSchemaFile(path);
   schema::RegistryResult<schema::Registration> registered =
       registry.Register(subject, schema::SchemaFormat::kJson, text);
@@ -30,7 +37,7 @@ Status RegisterSchemaFile(schema::SchemaRegistry& registry, const std::filesyste
           ->info("schema {} registered as version {} of subject '{}' (id {})", path.string(),
                  registered->version, subject, registered->id);
     }
-    return Status::Ok();
+    return *registered;
   }
   const schema::RegistryError& error = registered.error();
   if (error.error_code != 409) {
@@ -38,17 +45,12 @@ Status RegisterSchemaFile(schema::SchemaRegistry& registry, const std::filesyste
                   fmt::format("schema {} cannot be registered as subject '{}': {}", path.string(),
                               subject, error.message));
   }
-  std::string level = "BACKWARD";
-  if (auto in_force = registry.GetSubjectConfig(subject, /*default_to_global=*/true);
-      in_force.ok()) {
-    level = std::string(schema::CompatibilityLevelName(in_force->level));
-  }
   return Status(
       StatusCode::kFailedPrecondition,
       fmt::format("schema {} changed incompatibly with subject '{}' (compatibility {}): {}. "
                   "Make the change compatible, or set the subject's compatibility to NONE "
                   "(PUT /registry/config/{}) to accept it",
-                  path.string(), subject, level, error.message, subject));
+                  path.string(), subject, LevelInForce(registry, subject), error.message, subject));
 }
 
 }  // namespace assay::pipeline

@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "config/config.h"
-#include "core/status.h"
+#include "core/result.h"
 #include "schema/registry.h"
 
 namespace assay::pipeline {
@@ -23,8 +23,12 @@ std::string SubjectOfSchemaFile(const std::filesystem::path& path);
 /// is compatible at the subject's level (`schema.evolved`). An incompatible change is a
 /// kFailedPrecondition error naming the file, the subject, the level and the differences (with
 /// the JSON pointers of the offending fields), and the source must not run; a subject whose
-/// level is NONE accepts any change.
-Status RegisterSchemaFile(schema::SchemaRegistry& registry, const std::filesystem::path& path,
-                          std::string_view text);
+/// level is NONE accepts any change. Returns the version that holds the file's schema.
+Result<schema::Registration> RegisterSchemaFile(schema::SchemaRegistry& registry,
+                                                const std::filesystem::path& path,
+                                                std::string_view text);
+
+/// The name of the compatibility level in force for `subject` (for messages).
+std::string LevelInForce(schema::SchemaRegistry& registry, std::string_view subject);
 
 }  // namespace assay::pipeline

@@ -9,7 +9,9 @@
 #include <thread>
 
 #include "pipeline/database_input.h"
+#include "pipeline/file_options.h"
 #include "pipeline/router.h"
+#include "pipeline/validation_tally.h"
 #include "pipeline/worker_pool.h"
 #include "schema/typer.h"
 #include "sinks/lake_sink.h"
@@ -59,6 +61,7 @@ class SourceRun {
         commits_(commits),
         sequence_(sequence),
         progress_(progress),
+        check_labels_(CheckLabels(source.schema, *source.classifier)),
         metrics_(run.bus.metrics()),
         labels_{{"source", cfg_.name}},
         rows_in_(metrics_.GetCounter(metric::kEventsReceivedTotal, labels_)),
@@ -130,23 +133,9 @@ class SourceRun {
   }
 
   Status RunFiles() {
-    sources::FileSourceOptions fo;
-    fo.path = cfg_.path;
-    fo.format = cfg_.format;
-    fo.compression = cfg_.compression == "gzip"   ? sources::Compression::kGzip
-                     : cfg_.compression == "zstd" ? sources::Compression::kZstd
-                     : cfg_.compression == "none" ? sources::Compression::kNone
-                                                  : sources::Compression::kAuto;
-    fo.csv.header = cfg_.csv.header;
-    fo.csv.delimiter = cfg_.csv.delimiter;
-    fo.csv.quote = cfg_.csv.quote;
-    fo.csv.null_values = cfg_.csv.null_values;
-    fo.csv.column_names = cfg_.csv.column_names;
-    fo.csv.batch_max_bytes = p_.config.pipeline.batch_max_bytes;
-    fo.json.batch_max_bytes = p_.config.pipeline.batch_max_bytes;
-    for (const schema::Field& f : source_.schema.fields) fo.fields.push_back(f.name);
-    // Without a header, columns are the schema's properties in order unless named explicitly.
-    if (!fo.csv.header && fo.csv.column_names.empty()) fo.csv.column_names = fo.fields;
+    std::vector<std::string> fields;
+    for (const schema::Field& f : source_.schema.fields) fields.push_back(f.name);
+    sources::FileSourceOptions fo = FileOptionsFor(cfg_, p_.config.pipeline, std::move(fields));
     ASSIGN_OR_RETURN(std::unique_ptr<sources::FileSource> files, sources::FileSource::Make(fo));
     if (p_.options.reprocess) RETURN_IF_ERROR(store_.ForgetFiles(cfg_.name));
     uint64_t total_bytes = 0;
@@ -471,7 +460,8 @@ class SourceRun {
       return opened.status();
     }
 
-    // NDJSON is decoded on the workers; the pool is drained here, so no worker holds a decoder.
+    // NDJSON and CSV are decoded on the workers; the pool is drained here, so no worker holds a
+    // decoder.
     for (Worker& w : workers_) w.decoder = reader ? reader->MakeParallelDecoder() : nullptr;
     RETURN_IF_ERROR(StartSinks());
     uint64_t rows_since_commit = 0;
@@ -573,6 +563,7 @@ class SourceRun {
     quality::Grades grades;
     quality::EvalScratch scratch;
     GradedBatch graded;
+    ValidationTally tally;  ///< rows graded since the last commit, for the statistics
   };
 
   // A fresh set of sinks per worker for the next commit unit.
@@ -590,6 +581,7 @@ class SourceRun {
     for (Worker& w : workers_) {
       for (auto& sink : w.sinks) sink->Abort();
       w.sinks.clear();
+      w.tally.Clear();
     }
     return cause;
   }
@@ -607,6 +599,7 @@ class SourceRun {
     if (w.decoder) w.decoder->Decode(batch);
     schema::TypeBatch(source_.schema, batch);
     source_.classifier->Classify(batch, w.grades, w.scratch);
+    w.tally.Add(batch, w.grades);
     Route(batch, w.grades, *source_.classifier, w.graded);
     for (auto& sink : w.sinks) RETURN_IF_ERROR(sink->Append(w.graded));
     rows_in_.Add(batch.num_rows());
@@ -666,7 +659,10 @@ class SourceRun {
     if (Status st = AwaitCommit(); !st.ok()) return AbortAll(st);
     std::vector<Sinks> unit;
     for (Worker& w : workers_) unit.push_back(std::move(w.sinks));
-    if (!background) return FinishAndCommit(std::move(unit), state, checkpoint);
+    std::optional<events::ValidationCounts> validation = TakeValidation();
+    if (!background) {
+      return FinishAndCommit(std::move(unit), state, checkpoint, std::move(validation));
+    }
     if (Status st = StartSinks(); !st.ok()) {
       for (Sinks& sinks : unit) {
         for (auto& sink : sinks) sink->Abort();
@@ -674,10 +670,25 @@ class SourceRun {
       return AbortAll(st);
     }
     pending_commit_ =
-        std::async(std::launch::async, [this, unit = std::move(unit), state, checkpoint]() mutable {
-          return FinishAndCommit(std::move(unit), state, checkpoint);
+        std::async(std::launch::async, [this, unit = std::move(unit), state, checkpoint,
+                                        validation = std::move(validation)]() mutable {
+          return FinishAndCommit(std::move(unit), state, checkpoint, std::move(validation));
         });
     return Status::Ok();
+  }
+
+  // The workers' counts since the last commit, for the subject version graded by (none without
+  // a subject); called with the pool drained.
+  std::optional<events::ValidationCounts> TakeValidation() {
+    if (source_.subject.empty()) return std::nullopt;
+    events::ValidationCounts counts;
+    counts.subject = source_.subject;
+    counts.version = source_.subject_version;
+    for (Worker& w : workers_) {
+      w.tally.AddTo(check_labels_, counts);
+      w.tally.Clear();
+    }
+    return counts;
   }
 
   // The status of the commit running in the background, once it is done (Ok if none).
@@ -692,8 +703,10 @@ class SourceRun {
   // (1M rows, commit_interval_rows 1M), finishing one worker after the other on a single
   // thread made the end of the run ~0.1 s longer.
   Status FinishAndCommit(std::vector<Sinks> unit, const events::FileState& state,
-                         const std::optional<events::Checkpoint>& checkpoint) {
-    CommitRequest request{p_.options.run_id, cfg_.name, {}, state, checkpoint};
+                         const std::optional<events::Checkpoint>& checkpoint,
+                         std::optional<events::ValidationCounts> validation) {
+    CommitRequest request{p_.options.run_id,    cfg_.name, {}, state, checkpoint,
+                          std::move(validation)};
     std::vector<Result<std::vector<sinks::StagedFile>>> finished(unit.size(),
                                                                  std::vector<sinks::StagedFile>{});
     {
@@ -763,6 +776,7 @@ class SourceRun {
   CommitLog& commits_;
   uint64_t& sequence_;
   Progress* progress_;
+  const std::vector<std::pair<std::string, std::string>> check_labels_;  ///< by check index
   events::MetricsRegistry& metrics_;
   events::Labels labels_;
   events::Counter& rows_in_;

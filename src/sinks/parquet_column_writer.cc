@@ -89,6 +89,7 @@ class DictionaryHash {
   }
 
   void Clear() {
+    if (hashes_.empty()) return;  // reset twice per row group (fallback, then flush)
     std::fill(slots_.begin(), slots_.end(), 0);
     hashes_.clear();
   }
@@ -123,12 +124,30 @@ uint64_t DictionaryCost(size_t n, size_t entries, uint64_t dict_bytes) {
 /// emails and prices are mostly distinct: hashing every one of their values only to throw the
 /// dictionary away at the end of the row group was a fifth of the pipeline's time.
 constexpr size_t kDictionaryProbeValues = 4096;
+/// An earlier look for columns that are plainly unique (ids, emails): at least 31 of every 32
+/// values distinct. Their last 3,072 probe values were the costliest: each new entry lands in a
+/// cold slot of a table grown to 128 KiB. A column this distinct over its first 1,024 values
+/// draws from a pool too large (> ~16,000 values) for a dictionary to pay in a row group.
+constexpr size_t kDictionaryEarlyProbeValues = 1024;
 
 /// Whether a dictionary of `entries` distinct values (`dict_bytes` PLAIN) over the first `n`
 /// values already costs as much as PLAIN (`plain_bytes`): a dictionary only gets relatively
 /// worse as mostly-distinct values keep coming.
 bool DictionaryLosing(size_t n, size_t entries, uint64_t dict_bytes, uint64_t plain_bytes) {
   return DictionaryCost(n, entries, dict_bytes) >= plain_bytes;
+}
+
+/// Whether the dictionary of a column should be given up after its `n`th value: at the early
+/// probe when nearly every value was new, at the probe when it costs as much as PLAIN.
+bool GiveUpDictionary(size_t n, size_t entries, uint64_t dict_bytes, uint64_t plain_bytes) {
+  if (n == kDictionaryEarlyProbeValues) return entries * 32 >= n * 31;
+  return n == kDictionaryProbeValues && DictionaryLosing(n, entries, dict_bytes, plain_bytes);
+}
+
+/// a == b, inlined: dictionary values are mostly short, and a libc memcmp call per value was
+/// a tenth of the string column writer's time.
+bool BytesEqual(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CommonPrefixLength(a, b) == a.size();
 }
 
 /// Fixed-width columns: int64 (kInt64, kTimestampMicros), int32 (kDate), double (kDouble).
@@ -284,9 +303,8 @@ class FixedWriter final : public ColumnChunkWriter {
       dict_.push_back(v);
       if (dict_.size() * sizeof(T) > options_.dictionary_max_bytes) FallBackToPlain();
     }
-    if (indices_.size() == kDictionaryProbeValues && dict_active_ &&
-        DictionaryLosing(indices_.size(), dict_.size(), dict_.size() * sizeof(T),
-                         indices_.size() * sizeof(T))) {
+    if (dict_active_ && GiveUpDictionary(indices_.size(), dict_.size(), dict_.size() * sizeof(T),
+                                         indices_.size() * sizeof(T))) {
       FallBackToPlain();
     }
   }
@@ -454,6 +472,8 @@ class StringWriter final : public ColumnChunkWriter {
     std::string_view lo;
     std::string_view hi;
     bool any = false;
+    bool previous_is_lo = false;  // the previous value of this call equals lo (or hi)
+    bool previous_is_hi = false;
     // The previous value, for the bytes DELTA_BYTE_ARRAY would not need to store.
     std::string_view previous =
         last_value_at_ == kNoValue ? std::string_view() : PlainAt(last_value_at_);
@@ -465,18 +485,37 @@ class StringWriter final : public ColumnChunkWriter {
       const auto len = static_cast<uint32_t>(v.size());
       std::memcpy(out + at, &len, 4);
       if (len != 0) std::memcpy(out + at + 4, v.data(), len);
-      shared += CommonPrefixLength(previous, v);
+      const size_t prefix = CommonPrefixLength(previous, v);
+      shared += prefix;
+      // Sorted runs (ids, positions) order v against the previous value from the prefix just
+      // found: when the previous value is this call's maximum (minimum) and v is not below
+      // (above) it, v is the new one without comparing it to both extremes.
+      // Only then: on unsorted values the order is a coin toss, a mispredicted branch.
+      const int order =
+          previous_is_lo || previous_is_hi ? OrderAfterPrefix(v, previous, prefix) : 0;
       previous = v;
       last_value_at_ = at;
       at += 4 + len;
       ++num_values_;
       if (!any) {
         lo = hi = v;
-        any = true;
+        any = previous_is_lo = previous_is_hi = true;
+      } else if (previous_is_hi && order >= 0) {  // previous_is_* are false until `any`
+        hi = v;
+        previous_is_lo = previous_is_lo && order == 0;
+      } else if (previous_is_lo && order <= 0) {
+        lo = v;
+        previous_is_hi = false;  // order < 0 here, or the branch above was taken
       } else if (CompareBytes(v, lo) < 0) {
         lo = v;
+        previous_is_lo = true;
+        previous_is_hi = false;
       } else if (CompareBytes(v, hi) > 0) {
         hi = v;
+        previous_is_hi = true;
+        previous_is_lo = false;
+      } else {
+        previous_is_lo = previous_is_hi = false;  // v may equal an extreme: no matter
       }
     }
     plain_bytes_ += bytes;
@@ -550,7 +589,11 @@ class StringWriter final : public ColumnChunkWriter {
   /// Unsigned byte order (memcmp's, and the spec's for BYTE_ARRAY statistics), inlined: every
   /// PLAIN value meets it twice, and most values are short.
   static int CompareBytes(std::string_view a, std::string_view b) {
-    const size_t i = CommonPrefixLength(a, b);
+    return OrderAfterPrefix(a, b, CommonPrefixLength(a, b));
+  }
+
+  /// CompareBytes(a, b) given i = CommonPrefixLength(a, b).
+  static int OrderAfterPrefix(std::string_view a, std::string_view b, size_t i) {
     if (i < a.size() && i < b.size()) {
       return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]) ? -1 : 1;
     }
@@ -560,9 +603,7 @@ class StringWriter final : public ColumnChunkWriter {
   void AddToDictionary(std::string_view v) {
     // Runs of one value (`_tier`, `_source`, an empty `_failed`, sorted codes) skip the hash.
     if (!indices_.empty()) {
-      const std::string_view previous = Entry(indices_.back());
-      if (previous.size() == v.size() &&
-          (v.empty() || std::memcmp(previous.data(), v.data(), v.size()) == 0)) {
+      if (BytesEqual(Entry(indices_.back()), v)) {
         indices_.push_back(indices_.back());
         ProbeDictionary();
         return;
@@ -570,7 +611,8 @@ class StringWriter final : public ColumnChunkWriter {
     }
     bool inserted = false;
     const uint32_t id = hash_.FindOrInsert(
-        XXH3_64bits(v.data(), v.size()), [&](uint32_t e) { return Entry(e) == v; }, &inserted);
+        XXH3_64bits(v.data(), v.size()), [&](uint32_t e) { return BytesEqual(Entry(e), v); },
+        &inserted);
     indices_.push_back(id);
     if (inserted) {
       dict_offsets_.push_back(static_cast<uint32_t>(dict_.size()));
@@ -582,8 +624,8 @@ class StringWriter final : public ColumnChunkWriter {
   }
 
   void ProbeDictionary() {
-    if (indices_.size() == kDictionaryProbeValues && dict_active_ &&
-        DictionaryLosing(indices_.size(), dict_offsets_.size(), dict_.size(), plain_bytes_)) {
+    if (dict_active_ &&
+        GiveUpDictionary(indices_.size(), dict_offsets_.size(), dict_.size(), plain_bytes_)) {
       FallBackToPlain();
     }
   }

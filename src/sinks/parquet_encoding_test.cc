@@ -336,5 +336,26 @@ TEST(ParquetDeltaByteArray, CommonPrefixAcrossWordBoundaries) {
   }
 }
 
+// Every pair of lengths up to 20 and every place of a first difference, against a byte loop:
+// the word, overlapping-tail and 4-byte paths all meet these lengths.
+TEST(ParquetDeltaByteArray, CommonPrefixMatchesAByteLoop) {
+  const std::string base =
+      "\x80"
+      "abcdefghijklmnopqrs";
+  for (size_t la = 0; la <= 20; ++la) {
+    for (size_t lb = 0; lb <= 20; ++lb) {
+      for (size_t diff = 0; diff <= 20; ++diff) {
+        const std::string a = base.substr(0, la);
+        std::string b = base.substr(0, lb);
+        if (diff < b.size()) b[diff] = static_cast<char>(b[diff] ^ 0x41);
+        size_t expected = 0;
+        while (expected < la && expected < lb && a[expected] == b[expected]) ++expected;
+        EXPECT_EQ(CommonPrefixLength(a, b), expected) << la << " " << lb << " " << diff;
+        EXPECT_EQ(CommonPrefixLength(b, a), expected) << la << " " << lb << " " << diff;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace assay::sinks

@@ -2,10 +2,6 @@
 
 #include <simdjson.h>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include <algorithm>
 #include <cstring>
 
@@ -14,18 +10,48 @@ namespace {
 
 constexpr char kBom[] = "\xEF\xBB\xBF";
 
-uint64_t CountNewlines(const char* begin, const char* end) {
-  return static_cast<uint64_t>(std::count(begin, end, '\n'));
-}
-
 }  // namespace
+
+/// Splits CSV records framed by a CsvReader into fields, on a worker thread. The reader has
+/// already rejected unterminated quotes and invalid UTF-8; stray quotes and field counts are
+/// decided here, with the same scanner, so rows and errors are the ones ReadBatch would give.
+class CsvDecoder final : public RecordDecoder {
+ public:
+  CsvDecoder(const CsvOptions& options, size_t num_columns, std::vector<int> column_to_field)
+      : scanner_(options),
+        num_columns_(num_columns),
+        column_to_field_(std::move(column_to_field)),
+        max_error_text_(options.max_error_text) {}
+
+  void Decode(Batch& batch) override {
+    for (size_t row = 0; row < batch.num_rows(); ++row) {
+      if (batch.has_parse_error(row)) continue;
+      const std::string_view text = batch.record_text(row);
+      std::string_view error = scanner_.SplitFramed(text);
+      if (error.empty() && scanner_.num_spans() != num_columns_) error = kCsvFieldCount;
+      if (!error.empty()) {
+        batch.set_record_text(row, CapText(text, max_error_text_));
+        batch.SetParseError(row, error, CsvErrorMessage(error, num_columns_, scanner_.num_spans()));
+        continue;
+      }
+      scanner_.SetCells(batch, row, column_to_field_);
+    }
+  }
+
+ private:
+  CsvScanner scanner_;
+  size_t num_columns_;
+  std::vector<int> column_to_field_;
+  size_t max_error_text_;
+};
 
 CsvReader::CsvReader(std::unique_ptr<ByteStream> in, uint32_t unit, CsvOptions options,
                      std::vector<std::string> fields)
     : input_(std::move(in), options.chunk_size),
       unit_(unit),
       options_(std::move(options)),
-      fields_(std::move(fields)) {}
+      fields_(std::move(fields)),
+      scanner_(options_) {}
 
 Result<std::unique_ptr<CsvReader>> CsvReader::Make(std::unique_ptr<ByteStream> in, uint32_t unit,
                                                    CsvOptions options,
@@ -52,10 +78,6 @@ Status CsvReader::Init() {
       (options_.quote == d || options_.quote == '\n' || options_.quote == '\r')) {
     return InvalidArgument("CSV quote character must differ from the delimiter and line breaks");
   }
-  stop_[static_cast<unsigned char>(d)] = true;
-  stop_[static_cast<unsigned char>('\n')] = true;
-  if (options_.quoting) stop_[static_cast<unsigned char>(options_.quote)] = true;
-  null_is_empty_only_ = options_.null_values.size() == 1 && options_.null_values[0].empty();
 
   RETURN_IF_ERROR(Refill());
   while (input_.end() - pos_ < 3 && !input_.eof()) RETURN_IF_ERROR(Refill());
@@ -74,12 +96,12 @@ Status CsvReader::Init() {
       return InvalidArgument(input_.name() + ": line " + std::to_string(line_) +
                              ": unreadable CSV header (" + std::string(error) + ")");
     }
-    for (size_t i = 0; i < num_spans_; ++i) {
-      const FieldSpan& span = spans_[i];
+    for (size_t i = 0; i < scanner_.num_spans(); ++i) {
+      const CsvScanner::FieldSpan& span = scanner_.span(i);
       std::string name;
       if (span.escaped) {
         StringArena scratch;
-        name = std::string(Unescape(span, scratch));
+        name = std::string(scanner_.Unescape(span, scratch));
       } else {
         name.assign(span.begin, span.size);
       }
@@ -92,7 +114,9 @@ Status CsvReader::Init() {
     // Peek at the first record for the column count; it stays unconsumed.
     ASSIGN_OR_RETURN(bool have, NextRecord(&record));
     if (!have) return Status::Ok();
-    for (size_t i = 0; i < num_spans_; ++i) columns_.push_back("column" + std::to_string(i + 1));
+    for (size_t i = 0; i < scanner_.num_spans(); ++i) {
+      columns_.push_back("column" + std::to_string(i + 1));
+    }
   }
   MapColumns();
   return Status::Ok();
@@ -134,7 +158,7 @@ Status CsvReader::Refill() {
   return Status::Ok();
 }
 
-Result<bool> CsvReader::NextRecord(Record* record) {
+Result<bool> CsvReader::NextRecord(Record* record, bool frame_only) {
   while (true) {
     const char* end = input_.end();
     if (pos_ == end) {
@@ -161,173 +185,11 @@ Result<bool> CsvReader::NextRecord(Record* record) {
         continue;
       }
     }
-    if (ScanRecord(pos_, end, input_.eof(), record) == Scan::kRecord) return true;
+    const CsvScanner::Scan scan = frame_only ? scanner_.FrameRecord(pos_, end, input_.eof(), record)
+                                             : scanner_.ScanRecord(pos_, end, input_.eof(), record);
+    if (scan == CsvScanner::Scan::kRecord) return true;
     RETURN_IF_ERROR(Refill());
   }
-}
-
-CsvReader::Scan CsvReader::ScanRecord(const char* p, const char* end, bool eof, Record* record) {
-  num_spans_ = 0;
-  record->begin = p;
-  record->newlines = 0;
-  record->error = {};
-  const char d = options_.delimiter;
-  const char q = options_.quote;
-  const bool quoting = options_.quoting;
-  while (true) {
-    // One field per iteration. `continuation`: text after a closing quote, scanned only to find
-    // where the (rejected) record ends.
-    bool continuation = false;
-    if (quoting && p < end && *p == q) {
-      const char* content = p + 1;
-      const char* from = content;
-      const char* close = nullptr;
-      bool escaped = false;
-      while (true) {
-        close = static_cast<const char*>(std::memchr(from, q, static_cast<size_t>(end - from)));
-        if (close == nullptr) {
-          if (!eof) return Scan::kNeedMore;
-          record->newlines += CountNewlines(content, end);
-          PushSpan(content, static_cast<size_t>(end - content), true, escaped);
-          record->error = kCsvUnterminatedQuote;
-          record->content_end = end;
-          record->next = end;
-          return Scan::kRecord;
-        }
-        if (close + 1 == end && !eof) return Scan::kNeedMore;  // "" may straddle the chunk
-        if (close + 1 < end && close[1] == q) {
-          escaped = true;
-          from = close + 2;
-          continue;
-        }
-        break;
-      }
-      record->newlines += CountNewlines(content, close);
-      PushSpan(content, static_cast<size_t>(close - content), true, escaped);
-      p = close + 1;
-      if (p == end) {  // eof: otherwise kNeedMore above
-        record->content_end = end;
-        record->next = end;
-        return Scan::kRecord;
-      }
-      if (*p == d) {
-        ++p;
-        continue;
-      }
-      if (*p == '\n') {
-        record->content_end = p;
-        record->next = p + 1;
-        ++record->newlines;
-        return Scan::kRecord;
-      }
-      if (*p == '\r') {
-        if (p + 1 == end) {
-          if (!eof) return Scan::kNeedMore;
-          record->content_end = p;
-          record->next = end;
-          return Scan::kRecord;
-        }
-        if (p[1] == '\n') {
-          record->content_end = p;
-          record->next = p + 2;
-          ++record->newlines;
-          return Scan::kRecord;
-        }
-      }
-      // `"abc"def`: the value is ambiguous, so the row is rejected in either quote mode.
-      if (record->error.empty()) record->error = kCsvStrayQuote;
-      continuation = true;
-    }
-    const char* start = p;
-    while (true) {
-      p = FindStop(p, end);
-      if (p < end && quoting && *p == q) {  // a quote inside an unquoted field
-        if (options_.strict_quotes && record->error.empty()) record->error = kCsvStrayQuote;
-        ++p;
-        continue;
-      }
-      break;
-    }
-    if (p == end) {
-      if (!eof) return Scan::kNeedMore;
-      const char* field_end = end;
-      if (field_end > start && field_end[-1] == '\r') --field_end;
-      if (!continuation) PushSpan(start, static_cast<size_t>(field_end - start), false, false);
-      record->content_end = field_end;
-      record->next = end;
-      return Scan::kRecord;
-    }
-    if (*p == d) {
-      if (!continuation) PushSpan(start, static_cast<size_t>(p - start), false, false);
-      ++p;
-      continue;
-    }
-    // '\n'; a CR before it belongs to the terminator.
-    const char* field_end = p;
-    if (field_end > start && field_end[-1] == '\r') --field_end;
-    if (!continuation) PushSpan(start, static_cast<size_t>(field_end - start), false, false);
-    record->content_end = field_end;
-    record->next = p + 1;
-    ++record->newlines;
-    return Scan::kRecord;
-  }
-}
-
-const char* CsvReader::FindStop(const char* p, const char* end) const {
-#if defined(__SSE2__)
-  // 16 bytes at a time. Loads may run up to 15 bytes past `end`: ChunkedInput keeps kPadding
-  // readable bytes there, and a hit past `end` is clamped.
-  static_assert(ChunkedInput::kPadding >= 16);
-  const __m128i delimiter = _mm_set1_epi8(options_.delimiter);
-  const __m128i newline = _mm_set1_epi8('\n');
-  const __m128i quote = _mm_set1_epi8(options_.quoting ? options_.quote : '\n');
-  while (p < end) {
-    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const __m128i hits =
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, delimiter), _mm_cmpeq_epi8(bytes, newline)),
-                     _mm_cmpeq_epi8(bytes, quote));
-    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hits));
-    if (mask != 0) {
-      p += __builtin_ctz(mask);
-      return p < end ? p : end;
-    }
-    p += 16;
-  }
-  return end;
-#else
-  while (p < end && !stop_[static_cast<unsigned char>(*p)]) ++p;
-  return p;
-#endif
-}
-
-bool CsvReader::IsNull(std::string_view text) const {
-  if (null_is_empty_only_) return text.empty();
-  for (const std::string& null_value : options_.null_values) {
-    if (text == null_value) return true;
-  }
-  return false;
-}
-
-std::string_view CsvReader::Unescape(const FieldSpan& field, StringArena& arena) const {
-  char* out = arena.Allocate(field.size);
-  char* o = out;
-  const char* s = field.begin;
-  const char* e = field.begin + field.size;
-  const char q = options_.quote;
-  while (s < e) {
-    const char* quote = static_cast<const char*>(std::memchr(s, q, static_cast<size_t>(e - s)));
-    if (quote == nullptr) {
-      std::memcpy(o, s, static_cast<size_t>(e - s));
-      o += e - s;
-      break;
-    }
-    // Keep one quote of the pair.
-    size_t n = static_cast<size_t>(quote - s) + 1;
-    std::memcpy(o, s, n);
-    o += n;
-    s = quote + 2;
-  }
-  return {out, static_cast<size_t>(o - out)};
 }
 
 bool CsvReader::RecordUtf8Valid(const Record& record) const {
@@ -355,7 +217,7 @@ Result<size_t> CsvReader::ReadBatch(Batch& batch, size_t max_rows) {
   size_t rows = 0;
   Record record;
   while (rows < max_rows && consumed_ - start_consumed < options_.batch_max_bytes) {
-    ASSIGN_OR_RETURN(bool have, NextRecord(&record));
+    ASSIGN_OR_RETURN(bool have, NextRecord(&record, deferred_));
     if (!have) break;
     if (held_generation != input_.buffer_generation()) {
       batch.HoldBuffer(input_.buffer());
@@ -364,37 +226,20 @@ Result<size_t> CsvReader::ReadBatch(Batch& batch, size_t max_rows) {
     const RowOrigin origin{unit_, line_, input_.offset_of(record.begin)};
     std::string_view text(record.begin, static_cast<size_t>(record.content_end - record.begin));
 
+    // The order of the checks decides which error a row gets; a deferred row gets the last
+    // two (stray quote, field count) from its CsvDecoder.
     std::string_view error = record.error;
     if (error != kCsvUnterminatedQuote && !RecordUtf8Valid(record)) error = kCsvInvalidUtf8;
-    if (error.empty() && num_spans_ != columns_.size()) error = kCsvFieldCount;
+    if (!deferred_ && error.empty() && scanner_.num_spans() != columns_.size()) {
+      error = kCsvFieldCount;
+    }
     if (!error.empty()) {
       size_t row = batch.AppendRow(origin, CapText(text, options_.max_error_text));
-      std::string message;
-      if (error == kCsvFieldCount) {
-        message = "expected " + std::to_string(columns_.size()) + " fields, found " +
-                  std::to_string(num_spans_);
-      } else if (error == kCsvUnterminatedQuote) {
-        message = "quoted field is not closed before the end of the input";
-      } else if (error == kCsvInvalidUtf8) {
-        message = "record is not valid UTF-8";
-      } else {
-        message = "quote character inside an unquoted field or after a closing quote";
-      }
-      batch.SetParseError(row, error, message);
+      batch.SetParseError(row, error,
+                          CsvErrorMessage(error, columns_.size(), scanner_.num_spans()));
     } else {
       size_t row = batch.AppendRow(origin, text);
-      for (size_t i = 0; i < num_spans_; ++i) {
-        const int field = column_to_field_[i];
-        if (field < 0) continue;
-        const FieldSpan& span = spans_[i];
-        std::string_view value(span.begin, span.size);
-        if (!span.quoted) {
-          if (IsNull(value)) continue;  // AppendRow made the cell kNull
-        } else if (span.escaped) {
-          value = Unescape(span, batch.arena());
-        }
-        batch.SetCell(row, static_cast<size_t>(field), CellKind::kText, value);
-      }
+      if (!deferred_) scanner_.SetCells(batch, row, column_to_field_);
     }
     Consume(record);
     ++rows;
@@ -403,6 +248,11 @@ Result<size_t> CsvReader::ReadBatch(Batch& batch, size_t max_rows) {
   bytes_read_ += consumed_ - start_consumed;
   records_read_ += rows;
   return rows;
+}
+
+std::unique_ptr<RecordDecoder> CsvReader::MakeParallelDecoder() {
+  deferred_ = true;
+  return std::make_unique<CsvDecoder>(options_, columns_.size(), column_to_field_);
 }
 
 Status CsvReader::SkipTo(uint64_t byte_offset, uint64_t line) {

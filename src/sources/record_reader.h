@@ -44,10 +44,11 @@ class RecordReader {
   virtual Result<size_t> ReadBatch(Batch& batch, size_t max_rows) = 0;
 
   /// For formats whose records can be framed much faster than decoded (NDJSON: a record is a
-  /// line), a decoder for one worker thread; nullptr when ReadBatch decodes itself (CSV, JSON
-  /// arrays). After the first call ReadBatch only frames records — rows with their origin and
-  /// text, cells still null — and every batch must pass through one of the decoders before its
-  /// cells are read. A decoder does not refer to its reader and may outlive it.
+  /// line; CSV: line feeds outside quotes), a decoder for one worker thread; nullptr when
+  /// ReadBatch decodes itself (JSON arrays). After the first call ReadBatch only frames records —
+  /// rows with their origin and text, cells still null — and every batch must pass through one of
+  /// the decoders before its cells are read. A decoder does not refer to its reader and may outlive
+  /// it.
   virtual std::unique_ptr<RecordDecoder> MakeParallelDecoder() { return nullptr; }
 
   /// Resumes after a crash: discards decompressed input up to `byte_offset`, which must be a
