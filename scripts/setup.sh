@@ -21,6 +21,8 @@ PACKAGES=(
   unixodbc-dev libsqliteodbc odbc-postgresql
   # the Schema Registry client that tests/registry_clients drive (run with /usr/bin/python3)
   python3-confluent-kafka python3-requests
+  # the Redis source (hiredis) and the real server its tests start
+  libhiredis-dev redis-server
 )
 
 missing=()

@@ -43,7 +43,18 @@ struct CsvConfig {
   std::vector<std::string> column_names;     ///< only with header: false
 };
 
-/// The keys of a `type: database` source (docs/database-sources.md).
+/// The keys of a `type: redis` source (docs/database-sources.md): a stream read through a
+/// consumer group, or the hashes whose keys match a pattern.
+struct RedisConfig {
+  std::string stream;
+  std::string group = "assay";     ///< the consumer group (created at the stream's start)
+  std::string consumer = "assay";  ///< this reader's name in the group
+  std::string key_pattern;         ///< or hashes: SCAN MATCH this pattern
+  std::string key_field;           ///< the schema field that receives a hash's key
+};
+
+/// The keys of a `type: database` source (docs/database-sources.md); `type: redis` sources use
+/// url, password, password_file and connect_timeout from here too.
 struct DatabaseConfig {
   std::string url;  ///< SQLAlchemy-style; scheme picks the driver; ${VAR} already resolved
   std::optional<std::string> password;  ///< `password:` (usually ${VAR}); wins over the URL's
@@ -58,12 +69,13 @@ struct DatabaseConfig {
   double connect_timeout_seconds = 10;
   double statement_timeout_seconds = 0;  ///< 0 = none
   uint64_t fetch_size = 10000;           ///< rows per round trip
+  RedisConfig redis;                     ///< type: redis
 };
 
 /// One `sources:` entry.
 struct SourceConfig {
   std::string name;                  ///< also the dataset (table) name in every sink
-  std::string type;                  ///< "file" | "database"
+  std::string type;                  ///< "file" | "database" | "redis"
   std::string path;                  ///< a glob, relative to the working directory; kept as written
   std::string format;                ///< csv|ndjson|json; "" = from the file extension
   std::string compression = "auto";  ///< auto|none|gzip|zstd; auto = from the extension

@@ -126,9 +126,10 @@ constexpr std::array kSourceKeys = {
             .required = true},
     KeySpec{.name = "type",
             .type = KeyType::kEnum,
-            .doc = "Connector: files, or a database table or query (docs/database-sources.md).",
+            .doc = "Connector: files, a database table or query, or Redis "
+                   "(docs/database-sources.md).",
             .required = true,
-            .allowed = "file|database"},
+            .allowed = "file|database|redis"},
     KeySpec{.name = "path",
             .doc = "Glob of input files (`*`, `?`, `[...]`), relative to the working directory. "
                    "Required for `type: file`."},
@@ -147,8 +148,8 @@ constexpr std::array kSourceKeys = {
     KeySpec{.name = "url",
             .doc = "Database URL, SQLAlchemy style: `postgresql://user@host:5432/db`, "
                    "`mysql://` or `mariadb://`, `sqlite:///relative.db` or "
-                   "`sqlite:////absolute.db`, `odbc://DSN` or `odbc:<connection string>`. "
-                   "Required for `type: database`."},
+                   "`sqlite:////absolute.db`, `odbc://DSN` or `odbc:<connection string>`; "
+                   "`redis://[:password@]host:6379/0` for `type: redis`. Required for both."},
     KeySpec{.name = "password",
             .doc = "Database password, usually `${VAR}`; overrides one in the URL. Never logged."},
     KeySpec{.name = "password_file",
@@ -188,6 +189,23 @@ constexpr std::array kSourceKeys = {
             .default_value = "0",
             .unit = "seconds",
             .doc = "Cancel a query running longer than this; 0 = no limit."},
+    KeySpec{.name = "stream",
+            .doc = "Redis: a stream read through a consumer group; entries are acknowledged "
+                   "(XACK) after their output commits. Exactly one of `stream` and "
+                   "`key_pattern` for `type: redis`."},
+    KeySpec{.name = "group",
+            .default_value = "assay",
+            .doc = "Redis: the consumer group of `stream` (created at the stream's start when "
+                   "missing)."},
+    KeySpec{.name = "consumer",
+            .default_value = "assay",
+            .doc = "Redis: this reader's name in `group`; entries it was given but did not "
+                   "acknowledge are read again first."},
+    KeySpec{.name = "key_pattern",
+            .doc = "Redis: read every hash whose key matches this pattern (`customer:*`), one "
+                   "row per hash; a full load each run."},
+    KeySpec{.name = "key_field",
+            .doc = "Redis: the schema field that receives each hash's key (with `key_pattern`)."},
     KeySpec{.name = "fetch_size",
             .type = KeyType::kInteger,
             .default_value = "10000",

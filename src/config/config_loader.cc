@@ -174,27 +174,40 @@ void ReadCsv(MapReader& source, Diagnostics& diag, const std::string& format, Cs
   }
 }
 
-// The database keys (DatabaseConfig); `is_database` when the source is `type: database`, so
-// that its keys are required and the file keys are refused, and vice versa.
-void ReadDatabase(MapReader& r, Diagnostics& diag, bool is_database, DatabaseConfig* out) {
-  static constexpr std::string_view kKeys[] = {
-      "url",       "password",         "password_file",    "table",
-      "query",     "watermark_column", "partition_column", "partitions",
-      "sslmode",   "ssl_ca_file",      "connect_timeout",  "statement_timeout",
-      "fetch_size"};
-  if (!is_database) {
-    for (std::string_view key : kKeys) {
-      if (r.Has(key))
-        r.Error(key, "only a database source (type: database) has " + std::string(key));
+// The keys of connectors that reach a server (DatabaseConfig, RedisConfig) for a source of
+// `type`: the keys of its connector are read and required, those of the others refused.
+void ReadDatabase(MapReader& r, Diagnostics& diag, const std::string& type, DatabaseConfig* out) {
+  static constexpr std::string_view kShared[] = {"url", "password", "password_file",
+                                                 "connect_timeout"};
+  static constexpr std::string_view kSqlOnly[] = {
+      "table",   "query",       "watermark_column",  "partition_column", "partitions",
+      "sslmode", "ssl_ca_file", "statement_timeout", "fetch_size"};
+  static constexpr std::string_view kRedisOnly[] = {"stream", "group", "consumer", "key_pattern",
+                                                    "key_field"};
+  const bool is_database = type == "database", is_redis = type == "redis";
+  for (std::string_view key : kShared) {
+    if (!is_database && !is_redis && r.Has(key)) {
+      r.Error(key, "only database and redis sources have " + std::string(key));
     }
-    return;
   }
+  for (std::string_view key : kSqlOnly) {
+    if (!is_database && r.Has(key)) {
+      r.Error(key, "only a database source (type: database) has " + std::string(key));
+    }
+  }
+  for (std::string_view key : kRedisOnly) {
+    if (!is_redis && r.Has(key)) {
+      r.Error(key, "only a redis source (type: redis) has " + std::string(key));
+    }
+  }
+  if (!is_database && !is_redis) return;
   for (std::string_view key : {"path", "format", "compression", "csv"}) {
     if (r.Has(key))
-      r.Error(key, "a database source has no " + std::string(key) + " (it reads url)");
+      r.Error(key, "a " + type + " source has no " + std::string(key) + " (it reads url)");
   }
   if (!r.Has("url")) {
-    diag.Add(r.mark(), r.PathOf("url"), "required key is missing (a database source needs a url)");
+    diag.Add(r.mark(), r.PathOf("url"),
+             "required key is missing (a " + type + " source needs a url)");
   }
   if (r.Get("url", &out->url) && IsBlank(out->url)) r.Error("url", "the url is empty");
   std::string password;
@@ -202,6 +215,34 @@ void ReadDatabase(MapReader& r, Diagnostics& diag, bool is_database, DatabaseCon
   r.Get("password_file", &out->password_file);
   if (out->password && r.Has("password_file")) {
     r.Error("password_file", "give password or password_file, not both");
+  }
+  if (r.Get("connect_timeout", &out->connect_timeout_seconds) &&
+      !(out->connect_timeout_seconds > 0 && out->connect_timeout_seconds <= 3600)) {
+    r.Error("connect_timeout", "must be above 0 and at most 3600 seconds");
+  }
+  if (is_redis) {
+    RedisConfig& redis = out->redis;
+    r.Get("stream", &redis.stream);
+    r.Get("group", &redis.group);
+    r.Get("consumer", &redis.consumer);
+    r.Get("key_pattern", &redis.key_pattern);
+    r.Get("key_field", &redis.key_field);
+    if (r.Has("stream") == r.Has("key_pattern")) {
+      diag.Add(r.mark(), r.PathOf("stream"),
+               r.Has("stream") ? "give stream or key_pattern, not both"
+                               : "required key is missing (a redis source reads a stream or the "
+                                 "hashes of a key_pattern)");
+    }
+    if (r.Has("stream") && IsBlank(redis.stream)) r.Error("stream", "the stream name is empty");
+    if (r.Has("key_field") && !r.Has("key_pattern")) {
+      r.Error("key_field", "key_field names the field that receives a hash's key (key_pattern)");
+    }
+    for (std::string_view key : {"group", "consumer"}) {
+      if (r.Has(key) && !r.Has("stream")) {
+        r.Error(key, std::string(key) + " is for stream sources (consumer groups)");
+      }
+    }
+    return;
   }
   if (r.Has("table") && r.Has("query")) {
     r.Error("query", "give table or query, not both");
@@ -222,10 +263,6 @@ void ReadDatabase(MapReader& r, Diagnostics& diag, bool is_database, DatabaseCon
   }
   r.Get("sslmode", &out->sslmode);
   r.Get("ssl_ca_file", &out->ssl_ca_file);
-  if (r.Get("connect_timeout", &out->connect_timeout_seconds) &&
-      !(out->connect_timeout_seconds > 0 && out->connect_timeout_seconds <= 3600)) {
-    r.Error("connect_timeout", "must be above 0 and at most 3600 seconds");
-  }
   if (r.Get("statement_timeout", &out->statement_timeout_seconds) &&
       !(out->statement_timeout_seconds >= 0 && out->statement_timeout_seconds <= 604800)) {
     r.Error("statement_timeout", "must be between 0 (none) and 604800 seconds");
@@ -274,7 +311,7 @@ void ReadSource(const YAML::Node& node, const std::string& path, const fs::path&
   if (type_ok && out->type == "file" && !r.Has("path")) {
     diag.Add(r.mark(), r.PathOf("path"), "required key is missing (a file source needs a path)");
   }
-  ReadDatabase(r, diag, type_ok && out->type == "database", &out->database);
+  ReadDatabase(r, diag, type_ok ? out->type : std::string(), &out->database);
   if (r.Get("path", &out->path) && IsBlank(out->path)) r.Error("path", "the path is empty");
   r.Get("format", &out->format);
   r.Get("compression", &out->compression);

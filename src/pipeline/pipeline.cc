@@ -114,7 +114,7 @@ Result<std::vector<PreparedSource>> PrepareSources(const config::Config& config,
     if (options.only_source && sc.name != *options.only_source) continue;
     PreparedSource ps;
     ps.config = &sc;
-    if (sc.type == "database") {
+    if (sc.type == "database" || sc.type == "redis") {
       // A bad URL or password file is a config error: found before anything runs.
       if (auto options = ConnectOptionsFor(sc); !options.ok()) {
         errors.push_back(options.status().message());

@@ -52,6 +52,8 @@ std::string SqlDialect::Placeholder(int index) const {
 Result<std::unique_ptr<DbConnection>> Connect(const ConnectOptions& options) {
   Result<std::unique_ptr<DbConnection>> connection = Unimplemented("no driver");
   switch (options.url.driver) {
+    case Driver::kRedis:
+      return InvalidArgument("redis:// is not an SQL database: read it with a type: redis source");
     case Driver::kSqlite: connection = ConnectSqlite(options); break;
     case Driver::kPostgres: connection = ConnectPostgres(options); break;
     case Driver::kMariaDb: connection = ConnectMariaDb(options); break;

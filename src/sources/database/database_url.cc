@@ -45,6 +45,7 @@ Result<Driver> DriverOfScheme(std::string_view scheme) {
   if (scheme == "mysql" || scheme == "mariadb") return Driver::kMariaDb;
   if (scheme == "sqlite") return Driver::kSqlite;
   if (scheme == "odbc") return Driver::kOdbc;
+  if (scheme == "redis") return Driver::kRedis;
   return InvalidArgument(fmt::format(
       "database url: unknown scheme '{}' (expected postgresql, mysql, mariadb, sqlite or odbc)",
       scheme));
@@ -118,6 +119,7 @@ std::string_view DriverName(Driver driver) {
     case Driver::kMariaDb: return "mariadb";
     case Driver::kSqlite: return "sqlite";
     case Driver::kOdbc: return "odbc";
+    case Driver::kRedis: return "redis";
   }
   return "?";
 }

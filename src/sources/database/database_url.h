@@ -11,7 +11,7 @@
 namespace assay::sources::db {
 
 /// Which driver a URL's scheme picks.
-enum class Driver : unsigned char { kPostgres, kMariaDb, kSqlite, kOdbc };
+enum class Driver : unsigned char { kPostgres, kMariaDb, kSqlite, kOdbc, kRedis };
 
 std::string_view DriverName(Driver driver);
 
@@ -20,6 +20,7 @@ std::string_view DriverName(Driver driver);
 ///   mysql://... or mariadb://...                                        (same shape)
 ///   sqlite:///relative/path.db, sqlite:////absolute/path.db, sqlite:///:memory:
 ///   odbc://DSN, odbc://user[:password]@DSN, or odbc:<connection string with key=value;...>
+///   redis://[user][:password]@host[:port][/db]                          (type: redis sources)
 /// A "+dialect" suffix on the scheme (postgresql+psycopg2) is accepted and ignored, so URLs
 /// copied from a Python project work. User, password, host and database are percent-decoded.
 struct DatabaseUrl {
