@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "core/ascii.h"
+
 namespace assay::web {
 namespace {
 
@@ -10,17 +12,6 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 }  // namespace
@@ -38,7 +29,7 @@ std::optional<std::string_view> HttpRequest::Query(std::string_view name) const 
 
 bool HttpRequest::QueryFlag(std::string_view name) const {
   std::optional<std::string_view> value = Query(name);
-  return value && EqualsIgnoreCase(*value, "true");
+  return value && EqualsIgnoringCase(*value, "true");
 }
 
 std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space) {

@@ -4,22 +4,12 @@
 
 #include <cctype>
 
+#include "core/ascii.h"
 #include "core/json_string.h"
 #include "sources/record_reader.h"
 
 namespace assay::sources::db {
 namespace {
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 // How a value of a database type reaches the schema's type check (DESIGN.md §3a): text is
 // checked as CSV text is; typed values as the same JSON kinds are.

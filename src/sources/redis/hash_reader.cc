@@ -4,6 +4,7 @@
 
 #include <cctype>
 
+#include "core/ascii.h"
 #include "core/json_string.h"
 #include "sources/record_reader.h"
 
@@ -15,14 +16,7 @@ int ColumnOf(const std::vector<std::string>& fields, std::string_view name) {
     if (fields[c] == name) return static_cast<int>(c);
   }
   for (size_t c = 0; c < fields.size(); ++c) {
-    const std::string& f = fields[c];
-    if (f.size() != name.size()) continue;
-    bool same = true;
-    for (size_t i = 0; i < f.size() && same; ++i) {
-      same = std::tolower(static_cast<unsigned char>(f[i])) ==
-             std::tolower(static_cast<unsigned char>(name[i]));
-    }
-    if (same) return static_cast<int>(c);
+    if (EqualsIgnoringCase(fields[c], name)) return static_cast<int>(c);
   }
   return -1;
 }

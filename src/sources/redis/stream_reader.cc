@@ -6,25 +6,11 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/ascii.h"
 #include "core/json_string.h"
 #include "sources/record_reader.h"
 
 namespace assay::sources::redis {
-namespace {
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
 std::optional<StreamId> StreamId::Parse(std::string_view text) {
   const size_t dash = text.find('-');
   if (dash == std::string_view::npos) return std::nullopt;
