@@ -85,15 +85,15 @@ Result<int64_t> CommitLog::Commit(const CommitRequest& request) {
                          {"bytes", f.bytes}});
   }
   Json payload{{"files", std::move(files)}};
-  if (request.checkpoint) {
-    const events::Checkpoint& c = *request.checkpoint;
+  if (const auto* checkpoint = std::get_if<events::Checkpoint>(&request.input)) {
+    const events::Checkpoint& c = *checkpoint;
     payload["checkpoint"] = Json{{"source", c.source},
                                  {"unit", c.unit},
                                  {"value", c.value},
                                  {"rows_committed", c.rows_committed},
                                  {"run_id", c.run_id}};
   } else {
-    payload["input"] = ToJson(request.input);
+    payload["input"] = ToJson(std::get<events::FileState>(request.input));
   }
   if (request.validation) {
     payload["validation"] = events::ValidationCountsToJson(*request.validation);

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "core/result.h"
@@ -11,15 +12,16 @@
 
 namespace assay::pipeline {
 
+/// Where a source's input stands: a file's committed state, or, for sources that are not files
+/// (databases, Redis), their checkpoint.
+using InputPosition = std::variant<events::FileState, events::Checkpoint>;
+
 /// One atomic step of progress: files the sinks staged, and the input position they cover.
 struct CommitRequest {
   std::string run_id;
   std::string source;
   std::vector<sinks::StagedFile> files;
-  events::FileState input;  ///< the input file's state once this commit is done
-  /// For sources that are not files (databases): their position once this commit is done,
-  /// stored instead of `input`.
-  std::optional<events::Checkpoint> checkpoint;
+  InputPosition input;  ///< where the input stands once this commit is done
   /// The rows the files hold, for the subject version's validation statistics (none: no stats).
   std::optional<events::ValidationCounts> validation;
 };

@@ -37,13 +37,15 @@ class CommitLogTest : public ::testing::Test {
     r.run_id = "run1";
     r.source = "sales";
     r.files = std::move(files);
-    r.input.source = "sales";
-    r.input.run_id = "run1";
-    r.input.identity = {"in.csv", 10, 1, "hash1"};
-    r.input.committed_offset = 10;
-    r.input.committed_line = 4;
-    r.input.rows_committed = 3;
-    r.input.complete = true;
+    events::FileState input;
+    input.source = "sales";
+    input.run_id = "run1";
+    input.identity = {"in.csv", 10, 1, "hash1"};
+    input.committed_offset = 10;
+    input.committed_line = 4;
+    input.rows_committed = 3;
+    input.complete = true;
+    r.input = input;
     return r;
   }
 
@@ -134,7 +136,7 @@ TEST_F(CommitLogTest, RecoverRollsAnInterruptedCommitForward) {
 TEST_F(CommitLogTest, ACheckpointCommitsWithItsFilesAndRollsForward) {
   CommitLog log(*store_);
   CommitRequest request = Request({Stage("part-a.parquet")});
-  request.checkpoint =
+  request.input =
       events::Checkpoint{"sales", "public.sales", R"({"type":"integer","value":"41"})", 3, "run1"};
   ASSERT_TRUE(log.Commit(request).ok());
   auto checkpoint = store_->FindCheckpoint("sales", "public.sales");

@@ -116,10 +116,12 @@ Result<std::vector<PreparedSource>> PrepareSources(const config::Config& config,
     ps.config = &sc;
     if (sc.type == "database" || sc.type == "redis") {
       // A bad URL or password file is a config error: found before anything runs.
-      if (auto options = ConnectOptionsFor(sc); !options.ok()) {
-        errors.push_back(options.status().message());
+      Result<sources::db::ConnectOptions> connect = ConnectOptionsFor(sc);
+      if (!connect.ok()) {
+        errors.push_back(connect.status().message());
         continue;
       }
+      ps.connect = std::move(connect).value();
     }
     if (sc.detect_schema) {
       // The schema comes from the data at run time; rules can only be checked for syntax now.

@@ -13,6 +13,7 @@
 #include "events/state_store.h"
 #include "quality/classifier.h"
 #include "schema/schema.h"
+#include "sources/database/database.h"
 
 namespace assay::pipeline {
 
@@ -53,6 +54,8 @@ struct PreparedSource {
   std::string schema_text;  ///< the schema file as read (or as detected), for the registry
   schema::Schema schema;
   std::unique_ptr<quality::Classifier> classifier;
+  /// How to connect, for database and Redis sources: built once, when the config is checked.
+  std::optional<sources::db::ConnectOptions> connect;
   /// The registry subject and version the rows are graded by (validation statistics); set by
   /// the run once the schema is registered.
   std::string subject;

@@ -10,8 +10,9 @@
 
 namespace assay::pipeline {
 
-/// Runs one source over its input files: skip what is committed, read the rest through the
-/// worker pool into the sinks, and commit per file (and every `commit_interval_rows`). Source
+/// Runs one source: its input files (skipping what is committed), its database table or query
+/// (after the committed watermark), or its Redis stream or hashes, read through the worker pool
+/// into the sinks and committed with the input position at commit points. Source
 /// failures are reported in the summary, never thrown. `sequence` numbers the sink files of
 /// the run and is advanced.
 SourceSummary RunSource(const RunContext& run, const PreparedSource& source,
