@@ -187,6 +187,8 @@ TEST_F(MariaDbSourceTest, AWrongPasswordFailsTheSourceWithoutShowingIt) {
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("sales_db"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("Access denied for user 'assay_test'"), std::string::npos) << r.err;
+  // A refused login fails the same way every time: it is not retried with backoff.
+  EXPECT_EQ(r.err.find("retrying"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find(wrong), std::string::npos) << r.err;
   EXPECT_EQ(r.out.find(wrong), std::string::npos) << r.out;
 

@@ -157,6 +157,8 @@ TEST_F(PostgresSourceTest, AWrongPasswordFailsTheSourceWithoutShowingIt) {
   CommandResult r = RunPipeline();
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("password authentication failed"), std::string::npos) << r.err;
+  // A refused login fails the same way every time: it is not retried with backoff.
+  EXPECT_EQ(r.err.find("retrying"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("not-the-Password-42"), std::string::npos) << r.err;
   EXPECT_EQ(r.out.find("not-the-Password-42"), std::string::npos) << r.out;
   EXPECT_EQ(Read("state/assay.db").find("not-the-Password-42"), std::string::npos);

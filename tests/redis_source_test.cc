@@ -111,6 +111,8 @@ TEST_F(RedisSourceTest, AWrongPasswordFailsTheSourceWithoutShowingIt) {
   CommandResult r = RunPipeline("not-the-password");
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("login refused"), std::string::npos) << r.err;
+  // A refused login fails the same way every time: it is not retried with backoff.
+  EXPECT_EQ(r.err.find("retrying"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("not-the-password"), std::string::npos) << r.err;
 
   WriteConfig("    stream: orders\n    key_pattern: \"x:*\"\n");

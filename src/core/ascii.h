@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cctype>
+#include <string>
 #include <string_view>
 
 namespace assay {
@@ -16,6 +17,14 @@ inline bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
     }
   }
   return true;
+}
+
+/// `text` with ASCII letters lower-cased, for case-insensitive searches in driver messages and
+/// connection strings.
+inline std::string AsciiLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
 }  // namespace assay

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/logging.h"
+#include "core/ascii.h"
 
 namespace assay::web {
 namespace {
@@ -33,12 +34,6 @@ std::string_view Reason(int status) {
     case 503: return "Service Unavailable";
     default: return "Error";
   }
-}
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 void Write(const HttpResponse& response, httplib::Response& res) {
@@ -82,7 +77,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
       Write(JsonError(400, 400, "Malformed request target"), res);
       return;
     }
-    for (const auto& [name, value] : req.headers) request.headers.emplace(Lower(name), value);
+    for (const auto& [name, value] : req.headers) request.headers.emplace(AsciiLower(name), value);
     // cpp-httplib enforces the limit on Content-Length bodies only; chunked ones end up here.
     if (req.body.size() > self->options_.max_body_bytes) {
       Write(TooLarge(self->options_.max_body_bytes), res);

@@ -185,7 +185,7 @@ TEST_F(MariaDbDriverTest, AWrongPasswordIsRefusedWithoutShowingIt) {
   ConnectOptions options = Options(server().Url(wrong));
   Result<std::unique_ptr<DbConnection>> connection = Connect(options);
   ASSERT_FALSE(connection.ok());
-  EXPECT_EQ(connection.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(connection.status().code(), StatusCode::kPermissionDenied);
   const std::string message = connection.status().message();
   EXPECT_NE(message.find("Access denied"), std::string::npos) << message;
   EXPECT_EQ(message.find(wrong), std::string::npos) << message;

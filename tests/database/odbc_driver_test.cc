@@ -245,7 +245,7 @@ TEST_F(OdbcPostgresTest, AWrongPasswordIsRefusedWithoutShowingIt) {
   const std::string wrong = "Wr0ng-pass-odbc";
   Result<std::unique_ptr<DbConnection>> connection = ConnectUrl(Url(wrong));
   ASSERT_FALSE(connection.ok());
-  EXPECT_EQ(connection.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(connection.status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(connection.status().message().find(wrong), std::string::npos)
       << connection.status().message();
   EXPECT_NE(connection.status().message().find("password authentication failed"), std::string::npos)

@@ -301,7 +301,7 @@ TEST_F(PostgresDriverTest, AWrongPasswordIsRefusedAndNeverShown) {
   const std::string wrong = "wrong-Pw-1234";
   Result<std::unique_ptr<DbConnection>> refused = Connect(OptionsFor(server(), wrong));
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
   const std::string& message = refused.status().message();
   EXPECT_NE(message.find("password authentication failed"), std::string::npos) << message;
   EXPECT_EQ(message.find(wrong), std::string::npos) << message;
@@ -336,7 +336,7 @@ TEST_F(PostgresDriverTest, MissingDatabaseTableAndBadSqlAreClearErrors) {
   options.url.database = "no_such_db";
   Result<std::unique_ptr<DbConnection>> no_db = Connect(options);
   ASSERT_FALSE(no_db.ok());
-  EXPECT_EQ(no_db.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(no_db.status().code(), StatusCode::kNotFound);
   EXPECT_NE(no_db.status().message().find("no_such_db"), std::string::npos);
 
   Result<Cells> no_table = ReadAll(*connection_, "SELECT * FROM no_such_table");

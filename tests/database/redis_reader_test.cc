@@ -181,7 +181,7 @@ TEST_F(RedisReaderTest, WrongPasswordAndDeadServerAreClearErrors) {
   auto wrong = RedisClient::Connect(*db::ParseDatabaseUrl(server_->Url("not-it")), std::nullopt,
                                     std::chrono::seconds(5));
   ASSERT_FALSE(wrong.ok());
-  EXPECT_EQ(wrong.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(wrong.status().code(), StatusCode::kPermissionDenied);
   EXPECT_NE(wrong.status().message().find("login refused"), std::string::npos)
       << wrong.status().message();
   EXPECT_EQ(wrong.status().message().find("not-it"), std::string::npos);

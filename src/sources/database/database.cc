@@ -4,6 +4,7 @@
 
 #include <cctype>
 
+#include "core/ascii.h"
 #include "sources/database/drivers.h"
 
 namespace assay::sources::db {
@@ -60,10 +61,25 @@ Result<std::unique_ptr<DbConnection>> Connect(const ConnectOptions& options) {
     case Driver::kOdbc: connection = ConnectOdbc(options); break;
   }
   if (connection.ok()) return connection;
+  StatusCode code = connection.status().code();
+  // ODBC drivers (psqlODBC: 08001) report a refused login like an unreachable server; only the
+  // server's words tell them apart, and a refused login is not worth retrying.
+  if (code == StatusCode::kUnavailable && IsRefusedLogin(connection.status().message())) {
+    code = StatusCode::kPermissionDenied;
+  }
   // Drivers put the server's words in their messages; none may carry the password out.
-  return Status(connection.status().code(),
-                fmt::format("{}: {}", options.url.Redacted(),
-                            Redact(connection.status().message(), options)));
+  return Status(code, fmt::format("{}: {}", options.url.Redacted(),
+                                  Redact(connection.status().message(), options)));
+}
+
+bool IsRefusedLogin(std::string_view message) {
+  const std::string lower = AsciiLower(message);
+  for (std::string_view refused :
+       {"authentication failed", "access denied", "login failed", "no password supplied",
+        "invalid password", "no pg_hba.conf entry", "wrongpass", "permission denied"}) {
+    if (lower.find(refused) != std::string::npos) return true;
+  }
+  return false;
 }
 
 void AppendHex(std::string& out, std::string_view bytes) {
@@ -85,10 +101,8 @@ std::string Redact(std::string_view message, const ConnectOptions& options) {
   if (options.password) hide(*options.password);
   if (options.url.password) hide(*options.url.password);
   // key=value secrets in connection strings the driver may echo (password=..., PWD=...).
+  std::string lower = AsciiLower(out);
   for (const char* key : {"password=", "pwd=", "passwd="}) {
-    std::string lower;
-    for (char c : out)
-      lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
     const std::string_view k(key);
     for (size_t at = lower.find(k); at != std::string::npos; at = lower.find(k, at + 1)) {
       const size_t value = at + k.size();

@@ -133,9 +133,14 @@ class DbConnection {
 };
 
 /// Connects with the driver the URL's scheme names. Errors name the redacted URL, never the
-/// password: kUnavailable when the server cannot be reached or refuses the login, and
-/// kInvalidArgument for options the driver does not accept.
+/// password: kUnavailable when the server cannot be reached (worth retrying),
+/// kPermissionDenied when it refuses the login and kNotFound when the database does not exist
+/// (not worth retrying), and kInvalidArgument for options the driver does not accept.
 Result<std::unique_ptr<DbConnection>> Connect(const ConnectOptions& options);
+
+/// Whether a driver's message says the server refused the login (wrong user or password, no
+/// access from this host), in the words the common servers and ODBC drivers use.
+bool IsRefusedLogin(std::string_view message);
 
 /// Appends `bytes` as lowercase hex: the canonical text of kBinary values.
 void AppendHex(std::string& out, std::string_view bytes);

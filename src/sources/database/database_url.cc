@@ -5,6 +5,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/ascii.h"
+
 namespace assay::sources::db {
 namespace {
 
@@ -195,10 +197,8 @@ std::optional<std::string> DatabaseUrl::Param(std::string_view key) const {
 
 std::string DatabaseUrl::Redacted() const {
   auto secret_key = [](std::string_view key) {
-    std::string lower;
-    for (char c : key)
-      lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-    return lower == "password" || lower == "pwd" || lower == "passwd";
+    return EqualsIgnoringCase(key, "password") || EqualsIgnoringCase(key, "pwd") ||
+           EqualsIgnoringCase(key, "passwd");
   };
   std::string out(DriverName(driver));
   if (driver == Driver::kOdbc && !odbc_connection_string.empty()) {

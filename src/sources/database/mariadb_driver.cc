@@ -187,6 +187,22 @@ void AppendValue(RowChunk& out, const MYSQL_FIELD& field, DbType type, std::stri
   }
 }
 
+// A login the server refused fails the same way on every attempt: kPermissionDenied, not
+// retried. So is a database that does not exist (kNotFound); the rest (no server, a lost
+// handshake, too many connections) may pass.
+Status ConnectError(MYSQL* mysql) {
+  const unsigned code = mysql_errno(mysql);
+  std::string message = fmt::format("cannot connect: {} (error {})", mysql_error(mysql), code);
+  switch (code) {
+    case ER_ACCESS_DENIED_ERROR:
+    case ER_DBACCESS_DENIED_ERROR:
+    case ER_ACCESS_DENIED_NO_PASSWORD_ERROR:
+    case ER_HOST_NOT_PRIVILEGED: return Status(StatusCode::kPermissionDenied, std::move(message));
+    case ER_BAD_DB_ERROR: return NotFound(std::move(message));
+    default: return Unavailable(std::move(message));
+  }
+}
+
 // libmariadb's client error codes (2000-2999) mean the connection failed; the server's own
 // codes mean the statement did, except the few that are about the session's life.
 Status QueryError(MYSQL* mysql, std::string_view what) {
@@ -345,8 +361,7 @@ Result<MYSQL*> Open(const ConnectOptions& options) {
   if (mysql_real_connect(mysql, host, url.user.empty() ? nullptr : url.user.c_str(),
                          password.c_str(), url.database.empty() ? nullptr : url.database.c_str(),
                          port, socket.empty() ? nullptr : socket.c_str(), 0) == nullptr) {
-    Status error = Unavailable(
-        fmt::format("cannot connect: {} (error {})", mysql_error(mysql), mysql_errno(mysql)));
+    Status error = ConnectError(mysql);
     mysql_close(mysql);
     return error;
   }

@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "core/ascii.h"
 #include "sources/database/drivers.h"
 
 namespace assay::sources::db {
@@ -64,7 +65,7 @@ DbType TypeOfSql(SQLSMALLINT sql_type) {
 // The SQLSTATEs that mean the connection or the server, not the statement: worth a retry.
 bool TransientState(std::string_view state) {
   return state.starts_with("08") || state.starts_with("HYT") || state.starts_with("40") ||
-         state == "57P01" || state == "57014" || state == "28000" || state == "28P01";
+         state == "57P01" || state == "57014";
 }
 
 // Every diagnostic record of `handle`, "SQLSTATE: message", joined; the first state decides the
@@ -89,6 +90,8 @@ Status Diagnostics(SQLSMALLINT handle_type, SQLHANDLE handle, std::string_view w
   StatusCode code = fallback;
   if (TransientState(first_state)) {
     code = StatusCode::kUnavailable;
+  } else if (first_state.starts_with("28")) {  // invalid authorization: the login was refused
+    code = StatusCode::kPermissionDenied;
   } else if (first_state.starts_with("IM") || first_state.starts_with("42") ||
              first_state.starts_with("22") || first_state.starts_with("07")) {
     code = StatusCode::kInvalidArgument;
@@ -394,9 +397,7 @@ std::string Braced(const std::string& value) {
 }
 
 bool HasKey(const std::string& connection_string, std::string_view key) {
-  std::string lower;
-  for (char c : connection_string)
-    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = AsciiLower(connection_string);
   for (size_t at = lower.find(key); at != std::string::npos; at = lower.find(key, at + 1)) {
     if (at == 0 || lower[at - 1] == ';' || lower[at - 1] == ' ') return true;
   }

@@ -88,6 +88,22 @@ std::string OneLine(std::string_view text) {
   return out;
 }
 
+// What a refused connection means for the caller. libpq gives no SQLSTATE for it, only the
+// server's words: a refused login (IsRefusedLogin, or a role that does not exist) fails the
+// same way on every attempt, so it is kPermissionDenied and not retried; a missing database is
+// kNotFound; anything else (no server, a server starting up or shutting down, too many
+// connections) may pass.
+StatusCode ConnectFailureCode(std::string_view message) {
+  const bool missing = message.find("does not exist") != std::string_view::npos;
+  if (IsRefusedLogin(message) || (missing && message.find("role \"") != std::string_view::npos)) {
+    return StatusCode::kPermissionDenied;
+  }
+  if (missing && message.find("database \"") != std::string_view::npos) {
+    return StatusCode::kNotFound;
+  }
+  return StatusCode::kUnavailable;
+}
+
 // What a failed statement means for the caller (CONVENTIONS.md §3), by SQLSTATE class.
 StatusCode CodeOf(std::string_view sqlstate, bool connection_lost) {
   if (connection_lost || sqlstate.empty()) return StatusCode::kUnavailable;
@@ -433,7 +449,7 @@ Result<std::unique_ptr<DbConnection>> ConnectPostgres(const ConnectOptions& opti
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string message = OneLine(PQerrorMessage(conn));
     PQfinish(conn);
-    return Unavailable(Redact(message, options));
+    return Status(ConnectFailureCode(message), Redact(message, options));
   }
   auto connection = std::make_unique<PostgresConnection>(conn, options);
   std::string setup(kSessionSetup);

@@ -59,8 +59,9 @@ Result<std::unique_ptr<RedisClient>> RedisClient::Connect(
     Result<Reply> reply = client->Command(auth);
     if (!reply.ok()) {
       // The server's words (WRONGPASS ...) never hold the password; ours must not either.
-      return Unavailable(fmt::format("{}: login refused: {}", name,
-                                     reply.status().message().substr(name.size() + 2)));
+      return Status(StatusCode::kPermissionDenied,
+                    fmt::format("{}: login refused: {}", name,
+                                reply.status().message().substr(name.size() + 2)));
     }
   }
   if (!url.database.empty() && url.database != "0") {
