@@ -67,6 +67,11 @@ struct DatabaseConfig {
   std::string sslmode;                ///< disable|prefer|require|verify-ca|verify-full
   std::filesystem::path ssl_ca_file;  ///< CA certificates (working-directory relative)
   double connect_timeout_seconds = 10;
+  /// A read that fails with an error that may pass is tried this many times in all, waiting
+  /// retry_backoff, then twice that, and so on (at most kMaxRetryBackoffSeconds) in between.
+  int retry_attempts = 4;
+  double retry_backoff_seconds = 0.5;
+  static constexpr double kMaxRetryBackoffSeconds = 60;
   double statement_timeout_seconds = 0;  ///< 0 = none
   uint64_t fetch_size = 10000;           ///< rows per round trip
   RedisConfig redis;                     ///< type: redis

@@ -184,6 +184,17 @@ constexpr std::array kSourceKeys = {
             .default_value = "10",
             .unit = "seconds",
             .doc = "Give up connecting after this long."},
+    KeySpec{.name = "retry_attempts",
+            .type = KeyType::kInteger,
+            .default_value = "4",
+            .doc = "Database and Redis sources: a read that fails with an error that may pass "
+                   "(connection lost, server restarting) is tried this many times in all, each "
+                   "time from the last commit; 1 = no retry. A refused login is not retried."},
+    KeySpec{.name = "retry_backoff",
+            .type = KeyType::kNumber,
+            .default_value = "0.5",
+            .unit = "seconds",
+            .doc = "The wait before the first retry; it doubles for each next one, up to 60 s."},
     KeySpec{.name = "statement_timeout",
             .type = KeyType::kNumber,
             .default_value = "0",

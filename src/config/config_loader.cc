@@ -177,8 +177,8 @@ void ReadCsv(MapReader& source, Diagnostics& diag, const std::string& format, Cs
 // The keys of connectors that reach a server (DatabaseConfig, RedisConfig) for a source of
 // `type`: the keys of its connector are read and required, those of the others refused.
 void ReadDatabase(MapReader& r, Diagnostics& diag, const std::string& type, DatabaseConfig* out) {
-  static constexpr std::string_view kShared[] = {"url", "password", "password_file",
-                                                 "connect_timeout"};
+  static constexpr std::string_view kShared[] = {
+      "url", "password", "password_file", "connect_timeout", "retry_attempts", "retry_backoff"};
   static constexpr std::string_view kSqlOnly[] = {
       "table",   "query",       "watermark_column",  "partition_column", "partitions",
       "sslmode", "ssl_ca_file", "statement_timeout", "fetch_size"};
@@ -219,6 +219,15 @@ void ReadDatabase(MapReader& r, Diagnostics& diag, const std::string& type, Data
   if (r.Get("connect_timeout", &out->connect_timeout_seconds) &&
       !(out->connect_timeout_seconds > 0 && out->connect_timeout_seconds <= 3600)) {
     r.Error("connect_timeout", "must be above 0 and at most 3600 seconds");
+  }
+  if (r.Get("retry_attempts", &out->retry_attempts) &&
+      (out->retry_attempts < 1 || out->retry_attempts > 100)) {
+    r.Error("retry_attempts", "must be between 1 (no retry) and 100");
+  }
+  if (r.Get("retry_backoff", &out->retry_backoff_seconds) &&
+      !(out->retry_backoff_seconds >= 0 &&
+        out->retry_backoff_seconds <= DatabaseConfig::kMaxRetryBackoffSeconds)) {
+    r.Error("retry_backoff", "must be between 0 and 60 seconds");
   }
   if (is_redis) {
     RedisConfig& redis = out->redis;

@@ -677,5 +677,24 @@ TEST_F(ConfigLoaderTest, SchemaAutoMistakes) {
   EXPECT_CONFIG_ERROR(database, "sources[0].schema", 2, 72, "schema: auto is for file sources");
 }
 
+TEST_F(ConfigLoaderTest, RetryKeysAreForServerSourcesAndBounded) {
+  std::vector<ConfigError> errors = Errors(R"yaml(sources:
+  - {name: a, type: file, path: a.csv, schema: s.json, retry_attempts: 3}
+  - {name: b, type: database, url: "sqlite:///a.db", table: t, schema: s.json, retry_attempts: 0}
+  - {name: c, type: redis, url: "redis://h", stream: s, schema: s.json, retry_backoff: 90}
+)yaml");
+  EXPECT_CONFIG_ERROR(errors, "sources[0].retry_attempts", 2, 72,
+                      "only database and redis sources");
+  EXPECT_CONFIG_ERROR(errors, "sources[1].retry_attempts", 3, 96, "between 1 (no retry) and 100");
+  EXPECT_CONFIG_ERROR(errors, "sources[2].retry_backoff", 4, 88, "between 0 and 60 seconds");
+  Config ok = Parse(R"yaml(sources:
+  - {name: d, type: database, url: "sqlite:///a.db", table: t, schema: s.json,
+     retry_attempts: 10, retry_backoff: 0.25}
+)yaml");
+  ASSERT_EQ(ok.sources.size(), 1u);
+  EXPECT_EQ(ok.sources[0].database.retry_attempts, 10);
+  EXPECT_DOUBLE_EQ(ok.sources[0].database.retry_backoff_seconds, 0.25);
+}
+
 }  // namespace
 }  // namespace assay::config

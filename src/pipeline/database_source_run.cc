@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <thread>
 
 #include "pipeline/database_input.h"
@@ -10,14 +12,17 @@ Status SourceRunner::RunWithRetries(const std::function<Status()>& read) {
   if (p_.options.reprocess) RETURN_IF_ERROR(store_.ForgetCheckpoints(cfg_.name));
   if (progress_) progress_->StartSource(cfg_.name, 0);
   StartWorkers();
-  constexpr int kReadAttempts = 4;
+  const config::DatabaseConfig& dc = cfg_.database;
   Status status;
-  for (int attempt = 1; attempt <= kReadAttempts; ++attempt) {
+  double backoff_seconds = dc.retry_backoff_seconds;
+  for (int attempt = 1; attempt <= dc.retry_attempts; ++attempt) {
     if (attempt > 1) {
-      const auto backoff = std::chrono::milliseconds(500) * (1 << (attempt - 2));
+      const auto backoff = std::chrono::milliseconds(std::llround(backoff_seconds * 1000));
       PipelineLog().warn("source '{}': {}; retrying from the last commit in {} ms ({}/{})",
-                         cfg_.name, status.message(), backoff.count(), attempt, kReadAttempts);
+                         cfg_.name, status.message(), backoff.count(), attempt, dc.retry_attempts);
       std::this_thread::sleep_for(backoff);
+      backoff_seconds =
+          std::min(2 * backoff_seconds, config::DatabaseConfig::kMaxRetryBackoffSeconds);
     }
     status = read();
     if (status.ok() || status.code() != StatusCode::kUnavailable) break;
@@ -34,7 +39,7 @@ Status SourceRunner::RunWithRetries(const std::function<Status()>& read) {
 /// commit_interval_rows, and at the end) stores the watermark of its last row, only where the
 /// next row's differs. Without one, the whole result is read and committed once: an
 /// intermediate commit could not be resumed from. A failed read is retried from the last
-/// commit (`kReadAttempts` in all, with backoff) when the error may pass (the server restarted).
+/// commit (`retry_attempts` in all, with backoff) when the error may pass (the server restarted).
 Status SourceRunner::RunDatabase() {
   return RunWithRetries([this] { return ReadDatabase(); });
 }

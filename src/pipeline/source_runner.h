@@ -82,6 +82,9 @@ class SourceRunner {
   Tally Counted() const;
 
   // --- server sources: databases (database_source_run.cc) and Redis (redis_source_run.cc)
+  /// Runs `read` (one attempt at reading a server source from its last commit) until it
+  /// succeeds, fails for good, or `retry_attempts` attempts failed with kUnavailable, with
+  /// doubling backoff in between. A refused login (kPermissionDenied) is not retried.
   Status RunWithRetries(const std::function<Status()>& read);
   Status RunDatabase();
   Status ReadDatabase();
