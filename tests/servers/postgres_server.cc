@@ -118,10 +118,14 @@ Status PostgresServer::MakeCertificate() {
   return Status::Ok();
 }
 
-Status PostgresServer::Launch() {
+Status PostgresServer::Launch(int port) {
   Status last;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
-    ASSIGN_OR_RETURN(port_, FreeTcpPort());
+    if (port != 0) {
+      port_ = port;
+    } else {
+      ASSIGN_OR_RETURN(port_, FreeTcpPort());
+    }
     ProcessOptions postgres;
     postgres.argv = {(bin_dir_ / "postgres").string(), "-D", (dir_.path() / "data").string(), "-p",
                      std::to_string(port_), "-c", "listen_addresses=127.0.0.1", "-c",
@@ -204,6 +208,11 @@ Result<std::string> PostgresServer::Sql(std::string_view sql, std::string_view d
 
 void PostgresServer::Stop(int signal) {
   if (process_ != nullptr) process_->Stop(signal, std::chrono::seconds(10));
+}
+
+Status PostgresServer::Restart() {
+  if (running()) return FailedPrecondition("the server is still running: Stop it first");
+  return Launch(port_);
 }
 
 std::string PostgresServer::LogTail() const {

@@ -57,6 +57,9 @@ class PostgresServer {
   /// Stops the server now with `signal` (SIGINT: fast shutdown; SIGQUIT: immediate, like a
   /// crash; SIGKILL) for tests of a server that goes away. The directory stays until destruction.
   void Stop(int signal);
+  /// Starts the stopped server again on the same port and data (a server coming back after a
+  /// crash or a restart), and waits until it accepts queries.
+  Status Restart();
   bool running() const { return process_ != nullptr && process_->Running(); }
 
   /// With Options::tls: the server's self-signed certificate (PEM), its own CA.
@@ -71,7 +74,8 @@ class PostgresServer {
       : dir_(std::move(dir)), bin_dir_(std::move(bin_dir)) {}
   Status InitDb();
   Status MakeCertificate();
-  Status Launch();
+  /// Starts postgres on `port`, or on a free port (retrying another one if it was taken) when 0.
+  Status Launch(int port = 0);
   std::filesystem::path socket_dir() const { return dir_.path() / "socket"; }
 
   TempDirectory dir_;
