@@ -18,13 +18,14 @@
 #include "core/value_parse.h"
 #include "events/event_bus.h"
 #include "events/state_store.h"
-#include "pipeline/database_input.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/schema_subjects.h"
+#include "pipeline/source_health.h"
 #include "pipeline/summary.h"
 #include "schema/registry.h"
 #include "web/registry_api.h"
 #include "web/server.h"
+#include "web/sources_api.h"
 #include "web/stats_api.h"
 
 namespace {
@@ -132,11 +133,13 @@ int ServeWeb(const assay::config::Config& config, std::optional<int> port) {
   }
   assay::web::RegistryApi api(**registry, config.web.token);
   assay::web::StatsApi stats(**state, **registry);
+  assay::web::SourcesApi sources(config, assay::pipeline::CheckSource);
   assay::web::ServerOptions server_options;
   server_options.host = config.web.host;
   server_options.port = port.value_or(config.web.port);
   server_options.max_body_bytes = config.web.max_body_bytes;
-  auto server = assay::web::Server::Start(server_options, {api.AsMount(), stats.AsMount()});
+  auto server = assay::web::Server::Start(server_options,
+                                          {api.AsMount(), stats.AsMount(), sources.AsMount()});
   if (!server.ok()) {
     std::cerr << "assay: " << server.status().message() << "\n";
     return kExitRunFailure;
@@ -153,6 +156,7 @@ int ServeWeb(const assay::config::Config& config, std::optional<int> port) {
   std::cout << "assay: listening on " << url << "\n"
             << "  schema registry: " << url << "/registry\n"
             << "  validation stats: " << url << "/api/subjects/{subject}/versions/{version}/stats\n"
+            << "  source health: " << url << "/api/sources/{source}/health\n"
             << std::flush;
   logger->info("listening on {} (schema registry at {}/registry)", url, url);
 
@@ -250,13 +254,13 @@ int Main(int argc, char** argv) {
       }
       std::cout << fmt::format("  {}: {} fields, {} checks\n", s.config->name,
                                s.schema.fields.size(), s.classifier->num_checks());
-      if (s.config->type != "database") continue;
-      // A database source's connection is checked too: the config is only useful if it works.
-      if (auto st = assay::pipeline::CheckDatabase(*s.config); st.ok()) {
-        std::cout << fmt::format("  {}: database reachable, {} readable\n", s.config->name,
-                                 assay::pipeline::DatabaseUnitName(*s.config));
+      if (s.config->type != "database" && s.config->type != "redis") continue;
+      // A server source's connection is checked too: the config is only useful if it works.
+      if (auto found = assay::pipeline::CheckSource(*config, *s.config); found.ok()) {
+        std::cout << fmt::format("  {}: {}\n", s.config->name, *found);
       } else {
-        std::cerr << fmt::format("assay: source '{}': {}\n", s.config->name, st.message());
+        std::cerr << fmt::format("assay: source '{}': {}\n", s.config->name,
+                                 found.status().message());
         code = kExitRunFailure;
       }
     }

@@ -48,6 +48,20 @@ HttpResponse TooLarge(size_t max_body_bytes) {
       fmt::format("Request body is larger than {} bytes (web.max_body_bytes)", max_body_bytes));
 }
 
+// How many segments `prefix` ("api/sources") spans when `segments` start with all of them; 0
+// when they do not.
+size_t MatchedSegments(std::string_view prefix, const std::vector<std::string>& segments) {
+  size_t matched = 0;
+  while (!prefix.empty()) {
+    const size_t slash = prefix.find('/');
+    const std::string_view head = prefix.substr(0, slash);
+    if (matched >= segments.size() || segments[matched] != head) return 0;
+    ++matched;
+    prefix = slash == std::string_view::npos ? std::string_view() : prefix.substr(slash + 1);
+  }
+  return matched;
+}
+
 }  // namespace
 
 HttpResponse JsonError(int http_status, int error_code, std::string_view message) {
@@ -160,11 +174,16 @@ void Server::Stop() {
 
 HttpResponse Server::Dispatch(const HttpRequest& request) const {
   try {
-    if (!request.segments.empty()) {
-      for (const Mount& mount : mounts_) {
-        if (request.segments[0] == mount.prefix) return mount.handler(request);
+    const Mount* best = nullptr;
+    size_t best_length = 0;
+    for (const Mount& mount : mounts_) {
+      const size_t length = MatchedSegments(mount.prefix, request.segments);
+      if (length > best_length) {
+        best = &mount;
+        best_length = length;
       }
     }
+    if (best != nullptr) return best->handler(request);
     return JsonError(404, 404, "HTTP 404 Not Found");
   } catch (const std::exception& e) {
     // A handler bug must not take the server down: log it and answer 500.

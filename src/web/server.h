@@ -27,7 +27,8 @@ struct ServerOptions {
 /// Answers one request; runs on one of the server's threads, concurrently with others.
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
-/// A handler for every path whose first segment is `prefix` (`registry` for /registry/...).
+/// A handler for every path that starts with the segments of `prefix` (`registry` for
+/// /registry/..., `api/sources` for /api/sources/...). The longest matching prefix wins.
 struct Mount {
   std::string prefix;
   HttpHandler handler;

@@ -28,7 +28,8 @@ class RedisClient {
  public:
   /// Connects to `url` (redis://[user][:password]@host[:port][/db]), authenticates (`password`
   /// wins over the URL's) and selects the database. kUnavailable when the server cannot be
-  /// reached or refuses the login; messages name the redacted URL, never the password.
+  /// reached, kPermissionDenied when it refuses the login; messages name the redacted URL,
+  /// never the password.
   static Result<std::unique_ptr<RedisClient>> Connect(const db::DatabaseUrl& url,
                                                       const std::optional<std::string>& password,
                                                       std::chrono::milliseconds timeout);
