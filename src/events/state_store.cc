@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include "core/clock.h"
+#include "events/sqlite_statement.h"
 
 namespace assay::events {
 namespace {
@@ -73,53 +74,7 @@ CREATE TABLE IF NOT EXISTS validation_failures (
   PRIMARY KEY (subject, version, field, check_name));
 )sql";
 
-// A prepared statement that finalizes itself.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  Status status() const {
-    if (rc_ == SQLITE_OK) return Status::Ok();
-    return Internal(fmt::format("state store: {}", sqlite3_errmsg(db_)));
-  }
-  Statement& Bind(int i, const std::string& v) {
-    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& Bind(int i, int64_t v) {
-    sqlite3_bind_int64(stmt_, i, v);
-    return *this;
-  }
-  // SQLITE_ROW, SQLITE_DONE or an error code.
-  int Step() { return sqlite3_step(stmt_); }
-  Status StepDone() {
-    int rc = Step();
-    if (rc == SQLITE_DONE) return Status::Ok();
-    return ErrorFor(rc);
-  }
-  Status ErrorFor(int rc) const {
-    std::string message = fmt::format("state store: {}", sqlite3_errmsg(db_));
-    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return Unavailable(message);
-    if (rc == SQLITE_FULL || rc == SQLITE_IOERR) return {StatusCode::kResourceExhausted, message};
-    if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) return DataLoss(message);
-    return Internal(message);
-  }
-  std::string Text(int col) const {
-    const unsigned char* p = sqlite3_column_text(stmt_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p)) : std::string();
-  }
-  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_;
-};
+using Statement = internal::SqliteStatement;
 
 constexpr const char* kFileColumns =
     "source, content_hash, path, size, mtime_ns, committed_offset, committed_line, "

@@ -7,6 +7,7 @@
 #include "core/ascii.h"
 #include "core/json_string.h"
 #include "sources/record_reader.h"
+#include "sources/staged_rows.h"
 
 namespace assay::sources::db {
 namespace {
@@ -192,8 +193,7 @@ Result<size_t> DatabaseReader::ReadBatch(Batch& batch, size_t max_rows) {
   auto bytes = std::make_shared<const std::string>(std::move(chunk.bytes));
   const std::string_view values(*bytes), texts(*records);
   // The caller may have named the unit already (the pipeline does, for its own rows).
-  const uint32_t unit =
-      batch.num_units() > 0 && batch.unit(0) == unit_name_ ? 0 : batch.AddUnit(unit_name_);
+  const uint32_t unit = UnitOf(batch, unit_name_);
   ReserveRows(batch, batch.columns().size(), rows);
   for (size_t r = 0; r < rows; ++r) {
     RowOrigin origin{unit, rows_read_ + r + 1, 0};

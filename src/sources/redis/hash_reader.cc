@@ -2,26 +2,10 @@
 
 #include <hiredis/hiredis.h>
 
-#include <cctype>
-
-#include "core/ascii.h"
 #include "core/json_string.h"
-#include "sources/record_reader.h"
+#include "sources/staged_rows.h"
 
 namespace assay::sources::redis {
-namespace {
-
-int ColumnOf(const std::vector<std::string>& fields, std::string_view name) {
-  for (size_t c = 0; c < fields.size(); ++c) {
-    if (fields[c] == name) return static_cast<int>(c);
-  }
-  for (size_t c = 0; c < fields.size(); ++c) {
-    if (EqualsIgnoringCase(fields[c], name)) return static_cast<int>(c);
-  }
-  return -1;
-}
-
-}  // namespace
 
 Result<std::unique_ptr<HashReader>> HashReader::Open(RedisClient& client, Options options) {
   return std::unique_ptr<HashReader>(new HashReader(client, std::move(options)));
@@ -46,69 +30,40 @@ Result<size_t> HashReader::ReadBatch(Batch& batch, size_t max_rows) {
   for (size_t i = 0; i < rows; ++i) commands.push_back({"HGETALL", keys_[i]});
   ASSIGN_OR_RETURN(std::vector<Reply> replies, client_.Pipeline(commands));
 
-  // Values and _raw texts go into one buffer; rows are appended once it is complete, so the
-  // views into it stay valid.
-  struct Row {
-    std::vector<std::pair<int, std::pair<size_t, size_t>>> cells;
-    std::pair<size_t, size_t> record;
-    std::string error;  ///< not a hash
-  };
-  std::vector<Row> out;
-  auto buffer = std::make_shared<std::string>();
+  StagedRows staged;
   const int key_column =
       options_.key_field.empty() ? -1 : ColumnOf(options_.fields, options_.key_field);
   for (size_t i = 0; i < rows; ++i) {
     const redisReply& r = *replies[i];
     // Deleted between SCAN and HGETALL: an empty reply, and nothing to read.
     if (r.type == REDIS_REPLY_ARRAY && r.elements == 0) continue;
-    Row row;
-    if (key_column >= 0) row.cells.push_back({key_column, {buffer->size(), keys_[i].size()}});
-    buffer->append(keys_[i]);
-    std::string json = "{\"_key\":";
-    AppendJsonString(json, keys_[i]);
-    if (r.type != REDIS_REPLY_ARRAY) {
-      row.error = r.type == REDIS_REPLY_ERROR ? std::string(ReplyText(r)) : "not a hash";
-    }
+    staged.NewRow();
+    if (key_column >= 0) staged.AddCell(static_cast<size_t>(key_column), keys_[i]);
     for (size_t e = 0; r.type == REDIS_REPLY_ARRAY && e + 1 < r.elements; e += 2) {
-      const std::string_view name = ReplyText(*r.element[e]);
-      const std::string_view value = ReplyText(*r.element[e + 1]);
-      json.push_back(',');
-      AppendJsonString(json, name);
-      json.push_back(':');
-      AppendJsonString(json, value);
-      const int column = ColumnOf(options_.fields, name);
+      const int column = ColumnOf(options_.fields, ReplyText(*r.element[e]));
       if (column >= 0 && column != key_column) {
-        row.cells.push_back({column, {buffer->size(), value.size()}});
-        buffer->append(value);
+        staged.AddCell(static_cast<size_t>(column), ReplyText(*r.element[e + 1]));
       }
     }
-    json.push_back('}');
-    row.record = {buffer->size(), json.size()};
-    buffer->append(json);
-    out.push_back(std::move(row));
-  }
-  const std::string_view text(*buffer);
-  const uint32_t unit = batch.num_units() > 0 && batch.unit(0) == options_.pattern
-                            ? 0
-                            : batch.AddUnit(options_.pattern);
-  ReserveRows(batch, batch.columns().size(), out.size());
-  for (size_t i = 0; i < out.size(); ++i) {
-    const Row& r = out[i];
-    const size_t row = batch.AppendRow(RowOrigin{unit, rows_read_ + i + 1, 0},
-                                       text.substr(r.record.first, r.record.second));
-    if (!r.error.empty()) {
-      batch.SetParseError(row, "redis.wrong_type", r.error);
-      continue;
+    std::string& record = staged.StartRecord();
+    record.append("{\"_key\":");
+    AppendJsonString(record, keys_[i]);
+    for (size_t e = 0; r.type == REDIS_REPLY_ARRAY && e + 1 < r.elements; e += 2) {
+      record.push_back(',');
+      AppendJsonString(record, ReplyText(*r.element[e]));
+      record.push_back(':');
+      AppendJsonString(record, ReplyText(*r.element[e + 1]));
     }
-    for (const auto& [column, at] : r.cells) {
-      batch.SetCell(row, static_cast<size_t>(column), CellKind::kText,
-                    text.substr(at.first, at.second));
+    record.push_back('}');
+    staged.EndRecord();
+    if (r.type != REDIS_REPLY_ARRAY) {
+      staged.SetError("redis.wrong_type",
+                      r.type == REDIS_REPLY_ERROR ? std::string(ReplyText(r)) : "not a hash");
     }
   }
-  const size_t appended = out.size();
+  const size_t appended = staged.size();
+  staged.AppendTo(batch, options_.pattern, rows_read_ + 1);
   keys_.erase(keys_.begin(), keys_.begin() + static_cast<std::ptrdiff_t>(rows));
-  batch.input_bytes += buffer->size();
-  batch.HoldBuffer(std::move(buffer));
   rows_read_ += appended;
   if (appended == 0) return ReadBatch(batch, max_rows);  // a page of deleted keys
   return appended;

@@ -8,7 +8,7 @@
 
 #include "core/ascii.h"
 #include "core/json_string.h"
-#include "sources/record_reader.h"
+#include "sources/staged_rows.h"
 
 namespace assay::sources::redis {
 std::optional<StreamId> StreamId::Parse(std::string_view text) {
@@ -98,59 +98,29 @@ Result<size_t> StreamReader::ReadBatch(Batch& batch, size_t max_rows) {
   const size_t rows = std::min(max_rows, entries_.size() - next_);
   if (rows == 0) return size_t{0};
 
-  // Values and _raw texts in one buffer, sized first so the views stay valid.
-  size_t total = 0;
-  for (size_t e = next_; e < next_ + rows; ++e) {
-    total += 16 + entries_[e].id.size();
-    for (const auto& [k, v] : entries_[e].fields) total += 2 * (k.size() + v.size()) + 8;
-  }
-  auto buffer = std::make_shared<std::string>();
-  buffer->reserve(total * 2);
-  std::vector<std::vector<std::pair<int, std::pair<size_t, size_t>>>> cells(rows);
-  std::vector<std::pair<size_t, size_t>> records(rows);
+  StagedRows staged;
   for (size_t r = 0; r < rows; ++r) {
     const Entry& entry = entries_[next_ + r];
+    staged.NewRow();
     for (const auto& [key, value] : entry.fields) {
-      int column = -1;
-      for (size_t c = 0; c < options_.fields.size() && column < 0; ++c) {
-        if (options_.fields[c] == key) column = static_cast<int>(c);
-      }
-      for (size_t c = 0; c < options_.fields.size() && column < 0; ++c) {
-        if (EqualsIgnoringCase(options_.fields[c], key)) column = static_cast<int>(c);
-      }
-      if (column < 0) continue;
-      cells[r].push_back({column, {buffer->size(), value.size()}});
-      buffer->append(value);
+      const int column = ColumnOf(options_.fields, key);
+      if (column >= 0) staged.AddCell(static_cast<size_t>(column), value);
     }
-    const size_t start = buffer->size();
-    buffer->append("{\"_id\":");
-    AppendJsonString(*buffer, entry.id);
+    std::string& record = staged.StartRecord();
+    record.append("{\"_id\":");
+    AppendJsonString(record, entry.id);
     for (const auto& [key, value] : entry.fields) {
-      buffer->push_back(',');
-      AppendJsonString(*buffer, key);
-      buffer->push_back(':');
-      AppendJsonString(*buffer, value);
+      record.push_back(',');
+      AppendJsonString(record, key);
+      record.push_back(':');
+      AppendJsonString(record, value);
     }
-    buffer->push_back('}');
-    records[r] = {start, buffer->size() - start};
+    record.push_back('}');
+    staged.EndRecord();
+    returned_ids_.push_back(entry.id);
   }
-  const std::string_view text(*buffer);
-  const uint32_t unit = batch.num_units() > 0 && batch.unit(0) == options_.stream
-                            ? 0
-                            : batch.AddUnit(options_.stream);
-  ReserveRows(batch, batch.columns().size(), rows);
-  for (size_t r = 0; r < rows; ++r) {
-    const size_t row = batch.AppendRow(RowOrigin{unit, rows_read_ + r + 1, 0},
-                                       text.substr(records[r].first, records[r].second));
-    for (const auto& [column, at] : cells[r]) {
-      batch.SetCell(row, static_cast<size_t>(column), CellKind::kText,
-                    text.substr(at.first, at.second));
-    }
-    returned_ids_.push_back(entries_[next_ + r].id);
-  }
+  staged.AppendTo(batch, options_.stream, rows_read_ + 1);
   last_id_ = StreamId::Parse(entries_[next_ + rows - 1].id);
-  batch.input_bytes += buffer->size();
-  batch.HoldBuffer(std::move(buffer));
   next_ += rows;
   rows_read_ += rows;
   if (next_ == entries_.size()) {
