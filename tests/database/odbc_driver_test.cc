@@ -163,9 +163,11 @@ TEST_F(OdbcSqliteTest, AMillionRowsStreamInBoundedMemory) {
       "INSERT INTO big SELECT i, 'name-' || i || '-' || printf('%.160c', 'x') FROM n;");
   auto connection = Open();
   ASSERT_NE(connection, nullptr);
+  // The SQLite driver is found by its name and told to step through the result (StepAPI).
+  const long before = ProcStatusKiB("VmRSS");  // the query may read the whole result
   Result<std::unique_ptr<DbCursor>> cursor = connection->Query("SELECT id, name FROM big", {});
   ASSERT_TRUE(cursor.ok()) << cursor.status().message();
-  ExpectAMillionRowsInBoundedMemory(**cursor, "ODBC/SQLite");
+  ExpectAMillionRowsInBoundedMemory(**cursor, "ODBC/SQLite", before);
 }
 
 // ---- The PostgreSQL ODBC driver against a real PostgreSQL ----
@@ -277,6 +279,28 @@ TEST_F(OdbcPostgresTest, TheStatementTimeoutCancelsALongQuery) {
   EXPECT_FALSE(failed.ok());
   EXPECT_EQ(failed.code(), StatusCode::kUnavailable) << failed.message();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+}
+
+// A connection string that does not say UseDeclareFetch still streams: psqlODBC is found by its
+// driver name and told to read through a cursor, fetch_size rows at a time.
+TEST_F(OdbcPostgresTest, AMillionRowsStreamWithoutUseDeclareFetchInTheUrl) {
+  Sql("DROP TABLE IF EXISTS big; CREATE TABLE big AS SELECT i AS id, repeat('v', 180) AS name "
+      "FROM generate_series(1, 1000000) i");
+  ConnectOptions options;
+  Result<DatabaseUrl> url = ParseDatabaseUrl(fmt::format(
+      "odbc:Driver={};Server=127.0.0.1;Port={};Database={};UID={};PWD={}", kPostgresOdbc,
+      server().port(), assay::testing::PostgresServer::kDatabase,
+      assay::testing::PostgresServer::kUser, assay::testing::PostgresServer::kPassword));
+  ASSERT_TRUE(url.ok()) << url.status().message();
+  options.url = *url;
+  options.fetch_rows = 2000;
+  Result<std::unique_ptr<DbConnection>> connection = Connect(options);
+  ASSERT_TRUE(connection.ok()) << connection.status().message();
+  const long before = ProcStatusKiB("VmRSS");  // the query may read the whole result
+  Result<std::unique_ptr<DbCursor>> cursor = (*connection)->Query("SELECT id, name FROM big", {});
+  ASSERT_TRUE(cursor.ok()) << cursor.status().message();
+  ExpectAMillionRowsInBoundedMemory(**cursor, "ODBC/PostgreSQL", before);
+  Sql("DROP TABLE big");
 }
 
 TEST(OdbcPostgresGoneTest, AServerKilledMidReadFailsTheFetch) {

@@ -2,8 +2,8 @@
 // names a DSN (odbc://user:password@DSN, defined in odbc.ini) or carries a whole connection
 // string (odbc:Driver=/path/to/driver.so;Database=...), so no system-wide odbcinst.ini is
 // needed. Rows are fetched one at a time with SQLFetch and read column by column with
-// SQLGetData; whether the driver itself streams is the driver's business (psqlodbc needs
-// UseDeclareFetch=1, see docs/database-sources.md).
+// SQLGetData. Whether the driver itself streams is the driver's setting: the drivers we know
+// are told to (StreamingKeywords, docs/database-sources.md).
 #include <fmt/format.h>
 #include <sql.h>
 #include <sqlext.h>
@@ -421,6 +421,32 @@ std::string ConnectionString(const ConnectOptions& options) {
   return out;
 }
 
+// The connected driver's file name (psqlodbcw.so, libsqlite3odbc-0.9998.so), or "".
+std::string DriverName(SQLHDBC dbc) {
+  SQLCHAR name[256] = {};
+  SQLSMALLINT length = 0;
+  if (!SQL_SUCCEEDED(SQLGetInfo(dbc, SQL_DRIVER_NAME, name, sizeof(name), &length))) return "";
+  return reinterpret_cast<const char*>(name);
+}
+
+// Connection-string keywords that make a known driver stream a result instead of reading all
+// of it at execute time, minus those `connection_string` sets itself: psqlODBC reads through a
+// cursor (UseDeclareFetch), `fetch_rows` rows per round trip (Fetch); the SQLite driver steps
+// through the result (StepAPI) instead of sqlite3_get_table.
+std::string StreamingKeywords(std::string_view driver, const std::string& connection_string,
+                              size_t fetch_rows) {
+  if (driver.starts_with("psqlodbc") && !HasKey(connection_string, "usedeclarefetch=")) {
+    std::string out = "UseDeclareFetch=1";
+    if (!HasKey(connection_string, "fetch=")) out += fmt::format(";Fetch={}", fetch_rows);
+    return out;
+  }
+  if ((driver.starts_with("libsqlite3odbc") || driver.starts_with("sqlite3odbc")) &&
+      !HasKey(connection_string, "stepapi=")) {
+    return "StepAPI=1";
+  }
+  return "";
+}
+
 class OdbcConnection final : public DbConnection {
  public:
   OdbcConnection(SQLHENV env, SQLHDBC dbc, ConnectOptions options)
@@ -531,16 +557,33 @@ Result<std::unique_ptr<DbConnection>> ConnectOdbc(const ConnectOptions& options)
   SQLSetConnectAttr(dbc, SQL_ATTR_LOGIN_TIMEOUT, IntegerAttribute(seconds), 0);
   SQLSetConnectAttr(dbc, SQL_ATTR_ACCESS_MODE, IntegerAttribute(SQL_MODE_READ_ONLY), 0);
   std::string in = ConnectionString(options);
-  SQLCHAR out[1024];
-  SQLSMALLINT out_length = 0;
-  const SQLRETURN rc = SQLDriverConnect(dbc, nullptr, reinterpret_cast<SQLCHAR*>(in.data()),
-                                        static_cast<SQLSMALLINT>(in.size()), out, sizeof(out),
-                                        &out_length, SQL_DRIVER_NOPROMPT);
-  if (!SQL_SUCCEEDED(rc)) {
+  auto connect = [&]() -> Status {
+    SQLCHAR out[1024];
+    SQLSMALLINT out_length = 0;
+    const SQLRETURN rc = SQLDriverConnect(dbc, nullptr, reinterpret_cast<SQLCHAR*>(in.data()),
+                                          static_cast<SQLSMALLINT>(in.size()), out, sizeof(out),
+                                          &out_length, SQL_DRIVER_NOPROMPT);
+    if (SQL_SUCCEEDED(rc)) return Status::Ok();
     Status st = Diagnostics(SQL_HANDLE_DBC, dbc, "cannot connect", StatusCode::kUnavailable);
+    return Status(st.code(), Redact(st.message(), options));
+  };
+  Status connected = connect();
+  // Some drivers read a whole result into memory when the query executes: on a large table,
+  // the table in RAM. Those we know are told to stream, unless the connection string chose;
+  // they are found by the driver's name, since a DSN hides it.
+  if (connected.ok()) {
+    const std::string streaming = StreamingKeywords(DriverName(dbc), in, options.fetch_rows);
+    if (!streaming.empty()) {
+      SQLDisconnect(dbc);
+      if (!in.empty() && in.back() != ';') in += ';';
+      in += streaming;
+      connected = connect();
+    }
+  }
+  if (!connected.ok()) {
     SQLFreeHandle(SQL_HANDLE_DBC, dbc);
     SQLFreeHandle(SQL_HANDLE_ENV, env);
-    return Status(st.code(), Redact(st.message(), options));
+    return connected;
   }
   return std::unique_ptr<DbConnection>(std::make_unique<OdbcConnection>(env, dbc, options));
 }
