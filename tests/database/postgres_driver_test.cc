@@ -11,6 +11,7 @@
 
 #include "sources/database/database.h"
 #include "sources/database/database_reader.h"
+#include "tests/sanitizers.h"
 #include "tests/servers/postgres_server.h"
 
 namespace assay::sources::db {
@@ -237,18 +238,6 @@ TEST_F(PostgresDriverTest, AWatermarkReadBackSelectsExactlyTheLaterRows) {
   }
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAddressSanitizer = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kAddressSanitizer = true;
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-
 long PeakRssKb() {
   std::ifstream status("/proc/self/status");
   std::string line;
@@ -292,7 +281,7 @@ TEST_F(PostgresDriverTest, AMillionRowsStreamInBoundedMemory) {
   EXPECT_EQ(sum, 500000500000.0L);
   std::cout << "[ metrics  ] 1000000 rows, " << (bytes >> 20) << " MiB of values; peak RSS grew by "
             << peak_growth_kb / 1024 << " MiB (from " << before / 1024 << " MiB)\n";
-  if (!kAddressSanitizer) {  // ASan keeps freed memory in a quarantine of up to 256 MiB
+  if (!testing::kAddressSanitizer) {  // ASan keeps freed memory in a quarantine of up to 256 MiB
     EXPECT_LT(peak_growth_kb, 64 * 1024) << "streaming should not hold the result in memory";
   }
 }
