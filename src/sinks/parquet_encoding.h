@@ -85,4 +85,10 @@ void EncodeDeltaByteArray(std::span<const std::string_view> values, std::vector<
 void EncodeDeltaByteArray(std::span<const uint8_t> plain, size_t num_values,
                           std::vector<uint8_t>* out);
 
+/// Appends the DELTA_LENGTH_BYTE_ARRAY encoding of `num_values` values that `plain` holds
+/// PLAIN-encoded back to back: their lengths DELTA_BINARY_PACKED (as INT32), then their bytes
+/// back to back. Each value must be shorter than 2^31 bytes.
+void EncodeDeltaLengthByteArray(std::span<const uint8_t> plain, size_t num_values,
+                                std::vector<uint8_t>* out);
+
 }  // namespace assay::sinks

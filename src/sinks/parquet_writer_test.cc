@@ -649,7 +649,8 @@ TEST(ParquetWriter, DeltaByteArrayForPrefixSharingStringsPlainForRandomOnes) {
     EXPECT_TRUE(AllDeltaByteArray(r, "with_empty"));
     EXPECT_EQ(ChunksOf(r, "_position")[0]["encodings"], "DELTA_BYTE_ARRAY");  // REQUIRED: no RLE
     EXPECT_EQ(ChunksOf(r, "with_nulls")[0]["encodings"], "DELTA_BYTE_ARRAY, RLE");
-    EXPECT_EQ(ChunksOf(r, "random")[0]["encodings"], "PLAIN, RLE");
+    // Random strings keep their bytes but lose the PLAIN length prefixes.
+    EXPECT_EQ(ChunksOf(r, "random")[0]["encodings"], "DELTA_LENGTH_BYTE_ARRAY, RLE");
     // Statistics are those of the values, whatever the encoding.
     const json ids = ChunksOf(r, "order_id")[1];
     EXPECT_EQ(ids["stats_min_value"], "ORD-1000012000");
@@ -666,9 +667,14 @@ TEST(ParquetWriter, DeltaByteArrayForPrefixSharingStringsPlainForRandomOnes) {
 // readers without the encoding.
 TEST(ParquetWriter, DeltaByteArrayCanBeTurnedOff) {
   TempDir dir;
-  std::vector<Col> cols(1);
+  std::vector<Col> cols(2);
   cols[0].spec = {"_position", ParquetType::kString};
-  for (int i = 0; i < 5000; ++i) cols[0].str.push_back("/in/a.csv:" + std::to_string(i + 2));
+  cols[1].spec = {"random", ParquetType::kString};
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 5000; ++i) {
+    cols[0].str.push_back("/in/a.csv:" + std::to_string(i + 2));
+    cols[1].str.push_back(std::to_string(rng()));
+  }
   ParquetWriterOptions options;
   options.delta_byte_array = false;
   const fs::path path = dir / "plain.parquet";
@@ -676,7 +682,53 @@ TEST(ParquetWriter, DeltaByteArrayCanBeTurnedOff) {
   const json r = ReadWithDuckDB(path);
   ASSERT_FALSE(r.is_null());
   EXPECT_EQ(r["rows"][4999][0], "/in/a.csv:5001");
+  EXPECT_EQ(r["rows"][4999][1], cols[1].str[4999]);
   EXPECT_EQ(ChunksOf(r, "_position")[0]["encodings"], "PLAIN, RLE");
+  EXPECT_EQ(ChunksOf(r, "random")[0]["encodings"], "PLAIN, RLE");
+}
+
+// Strings without shared prefixes (emails, random ids, free text) are DELTA_LENGTH_BYTE_ARRAY:
+// short and long values, empty ones and nulls, across many pages and a value longer than a page.
+TEST(ParquetWriter, DeltaLengthByteArrayRoundTripsThroughDuckDB) {
+  TempDir dir;
+  const fs::path path = dir / "dlba.parquet";
+  std::vector<Col> cols(1);
+  cols[0].spec = {"s", ParquetType::kString};
+  std::mt19937_64 rng(9);
+  constexpr int kRows = 3000;
+  for (int i = 0; i < kRows; ++i) {
+    std::string v;
+    if (i == 1234) {
+      v = std::string(10000, 'z') + "!";  // past the page budget: a page of its own
+    } else if (i % 11 != 0) {
+      v = std::to_string(rng() % 1000003) + "@" + std::string(rng() % 5, 'q') + ".example";
+    }
+    cols[0].str.push_back(v);
+    cols[0].valid.push_back(i % 13 != 0 ? 1 : 0);
+  }
+  ParquetWriterOptions options;
+  options.page_max_bytes = 2 << 10;
+  options.row_group_max_rows = 1000;
+  WriteTable(path, cols, options);
+  const json r = ReadWithDuckDB(path);
+  ASSERT_FALSE(r.is_null());
+  ASSERT_EQ(r["row_count"], kRows);
+  for (int i = 0; i < kRows; ++i) {
+    if (i % 13 == 0) {
+      ASSERT_TRUE(r["rows"][i][0].is_null()) << i;
+    } else {
+      ASSERT_EQ(r["rows"][i][0], cols[0].str[i]) << i;
+    }
+  }
+  const std::vector<json> chunks = ChunksOf(r, "s");
+  ASSERT_EQ(chunks.size(), 3u);
+  for (const json& m : chunks) {
+    EXPECT_EQ(m["encodings"], "DELTA_LENGTH_BYTE_ARRAY, RLE");
+    EXPECT_TRUE(m["dictionary_page_offset"].is_null());
+  }
+  // Statistics are those of the values: the empty string is the first row group's minimum.
+  EXPECT_EQ(chunks[0]["stats_min_value"], "");
+  EXPECT_EQ(chunks[0]["stats_null_count"], "77");
 }
 
 TEST(ParquetWriter, DeltaByteArrayValuesLongerThanAPage) {
