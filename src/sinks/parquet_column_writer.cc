@@ -530,6 +530,8 @@ class StringWriter final : public ColumnChunkWriter {
     uint8_t* out = plain_.data();
     std::string_view lo;
     std::string_view hi;
+    uint64_t lo_key = 0;  // OrderKey(lo), OrderKey(hi)
+    uint64_t hi_key = 0;
     bool any = false;
     bool previous_is_lo = false;  // the previous value of this call equals lo (or hi)
     bool previous_is_hi = false;
@@ -556,21 +558,27 @@ class StringWriter final : public ColumnChunkWriter {
       last_value_at_ = at;
       at += 4 + len;
       ++num_values_;
+      const uint64_t key = OrderKey(v);
       if (!any) {
         lo = hi = v;
+        lo_key = hi_key = key;
         any = previous_is_lo = previous_is_hi = true;
       } else if (previous_is_hi && order >= 0) {  // previous_is_* are false until `any`
         hi = v;
+        hi_key = key;
         previous_is_lo = previous_is_lo && order == 0;
       } else if (previous_is_lo && order <= 0) {
         lo = v;
+        lo_key = key;
         previous_is_hi = false;  // order < 0 here, or the branch above was taken
-      } else if (CompareBytes(v, lo) < 0) {
+      } else if (key != lo_key ? key < lo_key : CompareBytes(v, lo) < 0) {
         lo = v;
+        lo_key = key;
         previous_is_lo = true;
         previous_is_hi = false;
-      } else if (CompareBytes(v, hi) > 0) {
+      } else if (key != hi_key ? key > hi_key : CompareBytes(v, hi) > 0) {
         hi = v;
+        hi_key = key;
         previous_is_hi = true;
         previous_is_lo = false;
       } else {
@@ -649,6 +657,22 @@ class StringWriter final : public ColumnChunkWriter {
   /// PLAIN value meets it twice, and most values are short.
   static int CompareBytes(std::string_view a, std::string_view b) {
     return OrderAfterPrefix(a, b, CommonPrefixLength(a, b));
+  }
+
+  /// The first 8 bytes of `v` as a big-endian word, zero-padded. Two values whose keys differ
+  /// are ordered as their keys (a shorter value's padding is below any byte where the other
+  /// value goes on); equal keys need CompareBytes. Random strings (emails, skus) are ordered
+  /// against min and max by one integer comparison each.
+  static uint64_t OrderKey(std::string_view v) {
+    uint64_t word = 0;
+    if (v.size() >= 8) {
+      std::memcpy(&word, v.data(), 8);
+    } else {
+      for (size_t i = 0; i < v.size(); ++i) {
+        word |= uint64_t{static_cast<unsigned char>(v[i])} << (8 * i);
+      }
+    }
+    return __builtin_bswap64(word);
   }
 
   /// CompareBytes(a, b) given i = CommonPrefixLength(a, b).
