@@ -390,11 +390,13 @@ class StringWriter final : public ColumnChunkWriter {
     if (values.str == nullptr) {
       return HasNonNull(values, rows) ? MissingArray(spec_, "str") : Status::Ok();
     }
+    // A page size is an i32: leave room for the length prefix and the levels.
+    constexpr size_t kMaxSize = static_cast<size_t>(std::numeric_limits<int32_t>::max()) - 1024;
+    if (values.str_max_size <= kMaxSize) return Status::Ok();
     for (size_t k = 0; k < rows.count; ++k) {
       const uint32_t r = rows[k];
       if (values.valid != nullptr && values.valid[r] == 0) continue;
-      // A page size is an i32: leave room for the length prefix and the levels.
-      if (values.str[r].size() > static_cast<size_t>(std::numeric_limits<int32_t>::max()) - 1024) {
+      if (values.str[r].size() > kMaxSize) {
         return InvalidArgument("column '" + spec_.name + "': a string of " +
                                std::to_string(values.str[r].size()) +
                                " bytes does not fit in a Parquet page");

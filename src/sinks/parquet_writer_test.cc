@@ -289,6 +289,27 @@ TEST(ParquetWriter, NullInRequiredColumnIsRejectedBeforeAnyRowIsTaken) {
   EXPECT_EQ((*writer)->Append(good, 2).code(), StatusCode::kFailedPrecondition);
 }
 
+// A string too long for a page is refused before any row is taken, unless the caller vouches
+// for a smaller bound of its sizes (the lake sink does, from the views it trims).
+TEST(ParquetWriter, StringPastThePageLimitIsInvalidArgument) {
+  TempDir dir;
+  auto writer = ParquetWriter::Make(dir / "s.parquet", {{"s", ParquetType::kString}});
+  ASSERT_TRUE(writer.ok());
+  const char byte = 'x';
+  // Only the size is looked at: the view's bytes are never read.
+  const std::string_view huge(&byte, size_t{1} << 31);
+  const std::string_view strs[] = {"ok", huge};
+  const ColumnValues cols[] = {{.str = strs}};
+  const Status st = (*writer)->Append(cols, 2);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("does not fit in a Parquet page"), std::string::npos) << st.message();
+  EXPECT_EQ((*writer)->rows_written(), 0u);
+  const std::string_view fine[] = {"ok", "also ok"};
+  const ColumnValues bounded[] = {{.str = fine, .str_max_size = 7}};
+  EXPECT_TRUE((*writer)->Append(bounded, 2).ok());
+  EXPECT_TRUE((*writer)->Close().ok());
+}
+
 TEST(ParquetWriter, DateOutsideInt32IsInvalidArgument) {
   TempDir dir;
   auto writer = ParquetWriter::Make(dir / "d.parquet", {{"d", ParquetType::kDate}});
