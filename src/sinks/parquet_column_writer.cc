@@ -547,7 +547,7 @@ class StringWriter final : public ColumnChunkWriter {
       const std::string_view v = values.str[r];
       const auto len = static_cast<uint32_t>(v.size());
       std::memcpy(out + at, &len, 4);
-      if (len != 0) std::memcpy(out + at + 4, v.data(), len);
+      CopyBytes(out + at + 4, v.data(), len);
       const size_t prefix = CommonPrefixLength(previous, v);
       shared += prefix;
       // Sorted runs (ids, positions) order v against the previous value from the prefix just

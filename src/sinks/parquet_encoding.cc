@@ -280,7 +280,7 @@ void EncodeDeltaLengthByteArray(std::span<const uint8_t> plain, size_t num_value
   size_t at = out->size();
   out->resize(at + bytes);
   ForEachPlain(plain, num_values, [&](std::string_view v) {
-    if (!v.empty()) std::memcpy(out->data() + at, v.data(), v.size());
+    CopyBytes(out->data() + at, v.data(), v.size());
     at += v.size();
   });
 }

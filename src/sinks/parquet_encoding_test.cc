@@ -302,6 +302,21 @@ TEST(ParquetEncoding, HybridMatchesAValueByValueReference) {
   }
 }
 
+// Every size around the 4/8/16/32-byte cases copies exactly n bytes and writes nothing else.
+TEST(ParquetEncoding, CopyBytesCopiesExactlyN) {
+  std::string src(100, '\0');
+  for (size_t i = 0; i < src.size(); ++i) src[i] = static_cast<char>('A' + i % 50);
+  for (size_t n = 0; n <= 70; ++n) {
+    std::vector<uint8_t> dst(n + 32, 0xEE);
+    CopyBytes(dst.data() + 16, src.data() + 3, n);
+    for (size_t i = 0; i < dst.size(); ++i) {
+      const bool inside = i >= 16 && i < 16 + n;
+      const uint8_t want = inside ? static_cast<uint8_t>(src[3 + i - 16]) : 0xEE;
+      ASSERT_EQ(dst[i], want) << "n " << n << " byte " << i;
+    }
+  }
+}
+
 TEST(ParquetEncoding, PlainBooleansAreLsbFirstBits) {
   Bytes out;
   const std::vector<uint8_t> values = {1, 0, 1, 1, 0, 0, 0, 0, 5};
