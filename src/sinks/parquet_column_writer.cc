@@ -13,6 +13,7 @@
 #define XXH_INLINE_ALL  // short values: the hash must inline to beat its own call overhead
 #include <xxhash.h>
 
+#include "core/short_key.h"
 #include "sinks/parquet_encoding.h"
 #include "sinks/thrift_compact.h"
 
@@ -685,37 +686,11 @@ class StringWriter final : public ColumnChunkWriter {
     return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
   }
 
-  /// A dictionary entry's identity without its bytes: values of up to 8 bytes packed in one word
-  /// (a first and a last 4 bytes, overlapping when shorter), longer ones by their size alone.
-  /// Codes, currencies, channels and tiers are short: comparing words instead of reading the
-  /// dictionary buffer halved the cost of looking them up.
-  struct EntryKey {
-    uint64_t bits = 0;
-    size_t size = 0;
-    bool operator==(const EntryKey&) const = default;
-  };
-
-  static EntryKey KeyOf(std::string_view v) {
-    const size_t n = v.size();
-    const auto* p = reinterpret_cast<const uint8_t*>(v.data());
-    EntryKey key{0, n};
-    if (n >= 4 && n <= 8) {
-      uint32_t first = 0;
-      uint32_t last = 0;
-      std::memcpy(&first, p, 4);
-      std::memcpy(&last, p + n - 4, 4);
-      key.bits = first | (uint64_t{last} << 32);
-    } else if (n > 0 && n < 4) {  // bytes 0, n/2 and n-1 cover all of them
-      key.bits = p[0] | (uint64_t{p[n / 2]} << 8) | (uint64_t{p[n - 1]} << 16);
-    }
-    return key;
-  }
-
-  static constexpr size_t kShortValue = 8;  ///< values of at most this size are their key
-
+  /// Dictionary entries are told apart by their ShortKey first: short codes are hashed and
+  /// compared without reading the dictionary buffer (half the cost of looking them up).
   void AddToDictionary(std::string_view v) {
-    const EntryKey key = KeyOf(v);
-    const bool is_short = v.size() <= kShortValue;
+    const ShortKey key = ShortKeyOf(v);
+    const bool is_short = v.size() <= kShortKeyMaxSize;
     const auto equal = [&](uint32_t e) {
       return keys_[e] == key && (is_short || BytesEqual(Entry(e), v));
     };
@@ -772,7 +747,7 @@ class StringWriter final : public ColumnChunkWriter {
   UninitVector<uint8_t> plain_;  ///< PLAIN-encoded non-null values, when not dictionary-encoded
   std::vector<uint8_t> dict_;    ///< PLAIN-encoded dictionary entries
   std::vector<uint32_t> dict_offsets_;
-  std::vector<EntryKey> keys_;  ///< per dictionary entry
+  std::vector<ShortKey> keys_;  ///< per dictionary entry
   std::vector<uint32_t> indices_;
   DictionaryHash hash_;
   size_t num_values_ = 0;
