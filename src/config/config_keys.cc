@@ -329,9 +329,11 @@ constexpr std::array kSinkKeys = {
             .type = KeyType::kBool,
             .default_value = "true",
             .doc = "Lake sinks write string columns whose values mostly share a prefix with the "
-                   "previous one (`_position`, sequential ids) as DELTA_BYTE_ARRAY: a tenth of "
-                   "the bytes to compress. `false` for readers without that encoding (Spark's "
-                   "vectorised reader before 3.3)."},
+                   "previous one (`_position`, sequential ids) as DELTA_BYTE_ARRAY (a tenth of "
+                   "the bytes to compress), and other strings that are not dictionary-encoded "
+                   "(emails, random ids, text) as DELTA_LENGTH_BYTE_ARRAY (no 4-byte length "
+                   "before each value: zstd is faster and smaller). `false` writes them PLAIN, "
+                   "for readers without these encodings (Spark's vectorised reader before 3.3)."},
 };
 
 constexpr std::array kWebKeys = {

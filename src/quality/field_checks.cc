@@ -7,6 +7,7 @@
 #include <optional>
 #include <unordered_set>
 
+#include "core/short_key.h"
 #include "core/value_parse.h"
 #include "quality/fixed_pattern.h"
 
@@ -152,6 +153,7 @@ class EnumCheck final : public ValueCheck<EnumCheck> {
             if (auto d = ParseDateText(l.text)) ints_.insert(*d);
           } else if (strings_.insert(l.text).second) {
             few_strings_.push_back(l.text);
+            few_keys_.push_back(ShortKeyOf(l.text));
           }
           break;
         case Literal::Kind::kNumber: numbers_.insert(l.number); break;
@@ -195,10 +197,15 @@ class EnumCheck final : public ValueCheck<EnumCheck> {
   /// Codes and currencies are a handful of values: comparing a few short strings beats hashing.
   bool HasString(std::string_view v) const {
     if (few_strings_.size() > kLinearScanMax) return strings_.contains(v);
-    for (const std::string& s : few_strings_) {
-      if (s.size() == v.size() && (v.empty() || std::memcmp(s.data(), v.data(), v.size()) == 0)) {
-        return true;
+    if (v.size() <= kShortKeyMaxSize) {  // codes, currencies: integer compares, no memcmp call
+      const ShortKey key = ShortKeyOf(v);
+      for (const ShortKey& k : few_keys_) {
+        if (k == key) return true;
       }
+      return false;
+    }
+    for (const std::string& s : few_strings_) {
+      if (s.size() == v.size() && std::memcmp(s.data(), v.data(), v.size()) == 0) return true;
     }
     return false;
   }
@@ -206,6 +213,7 @@ class EnumCheck final : public ValueCheck<EnumCheck> {
 
   std::unordered_set<std::string, ViewHash, std::equal_to<>> strings_;
   std::vector<std::string> few_strings_;  ///< strings_ in a list, scanned when short
+  std::vector<ShortKey> few_keys_;        ///< ShortKeyOf each of few_strings_
   std::unordered_set<double> numbers_;
   std::unordered_set<int64_t> ints_;
 };

@@ -46,6 +46,13 @@ TEST(FieldChecks, EnumOfFewAndOfManyValues) {
   const std::string few =
       R"({"type": "object", "properties": {"c": {"type": "string", "enum": ["USD", "EUR", ""]}}})";
   EXPECT_EQ(Outcomes(few, "c.enum", {"USD", "EUR", "usd", "US", "USDX", nullptr, ""}), "ppfffnp");
+  // Values of up to 8 bytes are compared as one word, longer ones byte by byte.
+  const std::string mixed = R"({"type": "object", "properties": {"c": {"type": "string",
+      "enum": ["online", "in-store", "marketplace", "phone order"]}}})";
+  EXPECT_EQ(Outcomes(mixed, "c.enum",
+                     {"online", "in-store", "marketplace", "phone order", "onlinE", "in-storE",
+                      "marketplacE", "phone orde", "phone orders", "in-stor", "in-store!"}),
+            "ppppfffffff");
   std::string many = R"({"type": "object", "properties": {"c": {"type": "string", "enum": [)";
   for (int i = 0; i < 20; ++i)
     many += (i ? ", " : "") + std::string("\"v") + std::to_string(i) + "\"";

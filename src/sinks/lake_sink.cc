@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/utf8.h"
 #include "core/value_parse.h"
 #include "sinks/hive_ddl.h"
@@ -109,8 +111,13 @@ Status LakeSink::WriteTier(Tier tier, const GradedBatch& graded) {
         } else {
           // Standardised: strings are trimmed in silver and gold.
           views.resize(rows);
-          for (uint32_t r : selection) views[r] = TrimAscii(col.str[r]);
+          size_t longest = 0;
+          for (uint32_t r : selection) {
+            views[r] = TrimAscii(col.str[r]);
+            longest = std::max(longest, views[r].size());
+          }
           v.str = views.data();
+          v.str_max_size = longest;
         }
         break;
       }

@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/default_init_allocator.h"
 #include "core/status.h"
 #include "sinks/compression.h"
 #include "sinks/parquet_format.h"
@@ -30,7 +31,8 @@ struct ColumnChunkOptions {
   bool dictionary = true;                 ///< try dictionary encoding (not for booleans)
   size_t dictionary_max_bytes = 1 << 20;  ///< give up the dictionary past this PLAIN size
   /// Write a non-dictionary string chunk as DELTA_BYTE_ARRAY when values share long prefixes
-  /// with the previous value (paths with line numbers, sequential ids); PLAIN otherwise.
+  /// with the previous value (paths with line numbers, sequential ids), else as
+  /// DELTA_LENGTH_BYTE_ARRAY; false: PLAIN, for readers without the delta encodings.
   bool delta_byte_array = true;
   size_t statistics_max_bytes = 4096;  ///< omit min/max values longer than this
 };
@@ -86,7 +88,7 @@ class ColumnChunkWriter {
   virtual void AppendValues(const ColumnValues& values, const RowRange& rows) = 0;
   /// Called once at the start of Flush: picks the encoding of this chunk's data pages, one of
   /// kRleDictionary (then EncodeDictionary is called before the data pages), kPlain, or
-  /// format::Encoding::kDeltaByteArray (strings only).
+  /// format::Encoding::kDeltaByteArray or kDeltaLengthByteArray (strings only).
   virtual format::Encoding ChooseEncoding() = 0;
   /// Appends the PLAIN dictionary page body; returns the number of entries.
   virtual int32_t EncodeDictionary(std::vector<uint8_t>* out) = 0;
@@ -113,7 +115,7 @@ class ColumnChunkWriter {
 
   size_t num_rows_ = 0;
   size_t null_count_ = 0;
-  std::vector<uint8_t> def_levels_;  ///< one 0/1 per row, OPTIONAL columns only
+  UninitVector<uint8_t> def_levels_;  ///< one 0/1 per row, OPTIONAL columns only
 };
 
 }  // namespace assay::sinks

@@ -22,13 +22,50 @@ void PutVarint(uint64_t v, std::vector<uint8_t>* out) {
   out->push_back(static_cast<uint8_t>(v));
 }
 
+/// How many values from v[i] on equal v[i], counting at most `limit` (i < n). Bytes (definition
+/// levels) are compared a word at a time: their runs are often a whole page long.
 template <typename T>
-bool StartsRun8(const T* v, size_t k, size_t n) {
-  if (k + 8 > n) return false;
-  for (size_t j = k + 1; j < k + 8; ++j) {
-    if (v[j] != v[k]) return false;
+size_t RunLength(const T* v, size_t i, size_t n, size_t limit) {
+  const size_t stop = std::min(n, i + limit);
+  const T x = v[i];
+  size_t j = i + 1;
+  if constexpr (sizeof(T) == 1) {
+    const uint64_t pattern = uint64_t{0x0101010101010101} * x;
+    for (; j + 8 <= stop; j += 8) {
+      uint64_t word = 0;
+      std::memcpy(&word, v + j, 8);
+      if (word != pattern) {
+        return j + static_cast<size_t>(std::countr_zero(word ^ pattern)) / 8 - i;
+      }
+    }
   }
-  return true;
+  while (j < stop && v[j] == x) ++j;
+  return j - i;
+}
+
+/// Bit-packs values [i, end) (end a multiple of 8 past i; values at or past n count as 0) of
+/// `bit_width` bits each, least significant bit first, into `dst`: bit_width bytes per 8 values.
+template <typename T>
+void PackGroups(const T* v, size_t i, size_t end, size_t n, int bit_width, uint8_t* dst) {
+  const auto width = static_cast<size_t>(bit_width);
+  for (size_t g = i; g < end; g += 8) {
+    uint64_t group[8];
+    for (size_t t = 0; t < 8; ++t) group[t] = g + t < n ? static_cast<uint64_t>(v[g + t]) : 0;
+    if (width <= 8) {  // 8 values fill at most one word: the common case (levels, small dicts)
+      uint64_t acc = 0;
+      for (size_t t = 0; t < 8; ++t) acc |= group[t] << (t * width);
+      std::memcpy(dst, &acc, width);
+      dst += width;
+    } else {  // up to 32 bits each: whole bytes out as they fill, under 40 bits pending
+      uint64_t acc = 0;
+      size_t bits = 0;
+      for (size_t t = 0; t < 8; ++t) {
+        acc |= group[t] << bits;
+        bits += width;
+        for (; bits >= 8; bits -= 8, acc >>= 8) *dst++ = static_cast<uint8_t>(acc);
+      }
+    }
+  }
 }
 
 template <typename T>
@@ -37,34 +74,24 @@ void EncodeHybrid(const T* v, size_t n, int bit_width, std::vector<uint8_t>* out
   out->reserve(out->size() + n * bit_width / 8 + 16);
   size_t i = 0;
   while (i < n) {
-    if (StartsRun8(v, i, n)) {
-      size_t j = i + 8;
-      while (j < n && v[j] == v[i]) ++j;
-      PutVarint(static_cast<uint64_t>(j - i) << 1, out);
+    const size_t run = RunLength(v, i, n, n);
+    if (run >= 8) {
+      PutVarint(static_cast<uint64_t>(run) << 1, out);
       const uint64_t value = v[i];
       for (int b = 0; b < value_bytes; ++b) out->push_back(static_cast<uint8_t>(value >> (8 * b)));
-      i = j;
+      i += run;
       continue;
     }
     // Bit-packed groups of 8 until a run of 8 equal values starts on a group boundary.
     size_t end = i;
     do {
       end += 8;
-    } while (end < n && !StartsRun8(v, end, n));
+    } while (end < n && (end + 8 > n || RunLength(v, end, n, 8) < 8));
     const size_t groups = (end - i) / 8;
     PutVarint((static_cast<uint64_t>(groups) << 1) | 1, out);
-    uint64_t acc = 0;
-    int bits = 0;
-    for (size_t k = i; k < end; ++k) {
-      const uint64_t value = k < n ? static_cast<uint64_t>(v[k]) : 0;
-      acc |= value << bits;
-      bits += bit_width;
-      while (bits >= 8) {
-        out->push_back(static_cast<uint8_t>(acc));
-        acc >>= 8;
-        bits -= 8;
-      }
-    }
+    const size_t at = out->size();
+    out->resize(at + groups * static_cast<size_t>(bit_width));
+    PackGroups(v, i, end, n, bit_width, out->data() + at);
     i = end < n ? end : n;
   }
 }
@@ -239,6 +266,23 @@ void EncodeDeltaByteArray(std::span<const uint8_t> plain, size_t num_values,
                           std::vector<uint8_t>* out) {
   EncodeDeltaStrings(
       num_values, [&](const auto& fn) { ForEachPlain(plain, num_values, fn); }, out);
+}
+
+void EncodeDeltaLengthByteArray(std::span<const uint8_t> plain, size_t num_values,
+                                std::vector<uint8_t>* out) {
+  std::vector<int32_t> lengths;
+  lengths.reserve(num_values);
+  ForEachPlain(plain, num_values,
+               [&](std::string_view v) { lengths.push_back(static_cast<int32_t>(v.size())); });
+  EncodeDelta(lengths.data(), lengths.size(), out);
+  // The bytes are the PLAIN buffer without its length prefixes.
+  const size_t bytes = plain.size() - 4 * num_values;
+  size_t at = out->size();
+  out->resize(at + bytes);
+  ForEachPlain(plain, num_values, [&](std::string_view v) {
+    CopyBytes(out->data() + at, v.data(), v.size());
+    at += v.size();
+  });
 }
 
 }  // namespace assay::sinks

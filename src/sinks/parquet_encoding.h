@@ -74,6 +74,37 @@ void EncodeDeltaBinaryPacked(std::span<const int64_t> values, std::vector<uint8_
   return i;
 }
 
+/// memcpy(dst, src, n) for the short values most strings are, without a libc call per value:
+/// up to 32 bytes as two overlapping loads and stores of one width, which never read or write
+/// outside [src, src + n) and [dst, dst + n).
+[[gnu::always_inline]] inline void CopyBytes(uint8_t* dst, const char* src, size_t n) {
+  const auto copy_two = [&](auto word) {
+    constexpr size_t kSize = sizeof(word);
+    decltype(word) tail;
+    std::memcpy(&word, src, kSize);
+    std::memcpy(&tail, src + n - kSize, kSize);
+    std::memcpy(dst, &word, kSize);
+    std::memcpy(dst + n - kSize, &tail, kSize);
+  };
+  struct Bytes16 {
+    uint64_t lo;
+    uint64_t hi;
+  };
+  if (n >= 16) {
+    if (n > 32) {
+      std::memcpy(dst, src, n);
+    } else {
+      copy_two(Bytes16{});
+    }
+  } else if (n >= 8) {
+    copy_two(uint64_t{});
+  } else if (n >= 4) {
+    copy_two(uint32_t{});
+  } else {
+    for (size_t i = 0; i < n; ++i) dst[i] = static_cast<uint8_t>(src[i]);
+  }
+}
+
 /// Appends the DELTA_BYTE_ARRAY encoding of `values`: the length of each value's prefix shared
 /// with the previous value (0 for the first), then the remaining suffixes as
 /// DELTA_LENGTH_BYTE_ARRAY (suffix lengths DELTA_BINARY_PACKED, then the suffix bytes back to
@@ -84,5 +115,11 @@ void EncodeDeltaByteArray(std::span<const std::string_view> values, std::vector<
 /// ([u32 little-endian length][bytes] each, nothing else), as the string column writer keeps them.
 void EncodeDeltaByteArray(std::span<const uint8_t> plain, size_t num_values,
                           std::vector<uint8_t>* out);
+
+/// Appends the DELTA_LENGTH_BYTE_ARRAY encoding of `num_values` values that `plain` holds
+/// PLAIN-encoded back to back: their lengths DELTA_BINARY_PACKED (as INT32), then their bytes
+/// back to back. Each value must be shorter than 2^31 bytes.
+void EncodeDeltaLengthByteArray(std::span<const uint8_t> plain, size_t num_values,
+                                std::vector<uint8_t>* out);
 
 }  // namespace assay::sinks

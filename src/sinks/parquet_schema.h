@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,9 @@ struct ColumnValues {
   const int64_t* i64 = nullptr;           ///< kInt64, kTimestampMicros, kDate (days), kBoolean
   const double* f64 = nullptr;            ///< kDouble
   const std::string_view* str = nullptr;  ///< kString (UTF-8 is the caller's promise)
+  /// An upper bound of the size of every str value of the Append, when the caller found one
+  /// while making the views: below the page limit, Validate skips its pass over the sizes.
+  size_t str_max_size = std::numeric_limits<size_t>::max();
 };
 
 }  // namespace assay::sinks

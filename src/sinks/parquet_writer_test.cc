@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -288,6 +289,27 @@ TEST(ParquetWriter, NullInRequiredColumnIsRejectedBeforeAnyRowIsTaken) {
   EXPECT_EQ((*writer)->Append(good, 2).code(), StatusCode::kFailedPrecondition);
 }
 
+// A string too long for a page is refused before any row is taken, unless the caller vouches
+// for a smaller bound of its sizes (the lake sink does, from the views it trims).
+TEST(ParquetWriter, StringPastThePageLimitIsInvalidArgument) {
+  TempDir dir;
+  auto writer = ParquetWriter::Make(dir / "s.parquet", {{"s", ParquetType::kString}});
+  ASSERT_TRUE(writer.ok());
+  const char byte = 'x';
+  // Only the size is looked at: the view's bytes are never read.
+  const std::string_view huge(&byte, size_t{1} << 31);
+  const std::string_view strs[] = {"ok", huge};
+  const ColumnValues cols[] = {{.str = strs}};
+  const Status st = (*writer)->Append(cols, 2);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("does not fit in a Parquet page"), std::string::npos) << st.message();
+  EXPECT_EQ((*writer)->rows_written(), 0u);
+  const std::string_view fine[] = {"ok", "also ok"};
+  const ColumnValues bounded[] = {{.str = fine, .str_max_size = 7}};
+  EXPECT_TRUE((*writer)->Append(bounded, 2).ok());
+  EXPECT_TRUE((*writer)->Close().ok());
+}
+
 TEST(ParquetWriter, DateOutsideInt32IsInvalidArgument) {
   TempDir dir;
   auto writer = ParquetWriter::Make(dir / "d.parquet", {{"d", ParquetType::kDate}});
@@ -339,6 +361,41 @@ TEST(ParquetWriter, UnicodeAndEmptyStringsWithUnsignedByteOrderStatistics) {
   const json m = ChunksOf(r, "s").at(0);
   EXPECT_EQ(m["stats_min_value"], "");
   EXPECT_EQ(m["stats_max_value"], "😀 emoji");
+}
+
+// Min and max of PLAIN strings are found from their first 8 bytes where those differ: values
+// that share 8 bytes, prefixes of one another, a NUL byte, bytes above 0x7F and lengths on
+// either side of 8 must still give byte order, for unsorted and sorted appends alike.
+TEST(ParquetWriter, PlainStringStatisticsFollowByteOrder) {
+  TempDir dir;
+  std::mt19937_64 rng(17);
+  const std::vector<std::string> pieces = {"a",        "ab", std::string(1, '\0'),
+                                           "\xc3\xa9", "z",  "aaaaaaaa"};
+  for (int round = 0; round < 8; ++round) {
+    std::vector<Col> cols(1);
+    cols[0].spec = {"s", ParquetType::kString};
+    for (int i = 0; i < 300; ++i) {
+      std::string v;
+      const size_t parts = rng() % 5;
+      for (size_t p = 0; p < parts; ++p) v += pieces[rng() % pieces.size()];
+      cols[0].str.push_back(v);
+    }
+    if (round % 2 == 1) std::sort(cols[0].str.begin(), cols[0].str.end());
+    ParquetWriterOptions options;
+    options.dictionary = false;
+    const fs::path path = dir / ("s" + std::to_string(round) + ".parquet");
+    WriteTable(path, cols, options);
+    const json r = ReadWithDuckDB(path);
+    ASSERT_FALSE(r.is_null());
+    const auto [lo, hi] = std::minmax_element(cols[0].str.begin(), cols[0].str.end());
+    const json m = ChunksOf(r, "s").at(0);
+    // DuckDB prints the statistics as text with non-printable bytes escaped; compare with the
+    // same rendering of the expected values via the rows it read back.
+    size_t lo_row = lo - cols[0].str.begin();
+    size_t hi_row = hi - cols[0].str.begin();
+    EXPECT_EQ(m["stats_min_value"], r["rows"][lo_row][0]) << round;
+    EXPECT_EQ(m["stats_max_value"], r["rows"][hi_row][0]) << round;
+  }
 }
 
 TEST(ParquetWriter, TenMegabyteStringGetsItsOwnPageAndNoMinMax) {
@@ -649,7 +706,8 @@ TEST(ParquetWriter, DeltaByteArrayForPrefixSharingStringsPlainForRandomOnes) {
     EXPECT_TRUE(AllDeltaByteArray(r, "with_empty"));
     EXPECT_EQ(ChunksOf(r, "_position")[0]["encodings"], "DELTA_BYTE_ARRAY");  // REQUIRED: no RLE
     EXPECT_EQ(ChunksOf(r, "with_nulls")[0]["encodings"], "DELTA_BYTE_ARRAY, RLE");
-    EXPECT_EQ(ChunksOf(r, "random")[0]["encodings"], "PLAIN, RLE");
+    // Random strings keep their bytes but lose the PLAIN length prefixes.
+    EXPECT_EQ(ChunksOf(r, "random")[0]["encodings"], "DELTA_LENGTH_BYTE_ARRAY, RLE");
     // Statistics are those of the values, whatever the encoding.
     const json ids = ChunksOf(r, "order_id")[1];
     EXPECT_EQ(ids["stats_min_value"], "ORD-1000012000");
@@ -666,9 +724,14 @@ TEST(ParquetWriter, DeltaByteArrayForPrefixSharingStringsPlainForRandomOnes) {
 // readers without the encoding.
 TEST(ParquetWriter, DeltaByteArrayCanBeTurnedOff) {
   TempDir dir;
-  std::vector<Col> cols(1);
+  std::vector<Col> cols(2);
   cols[0].spec = {"_position", ParquetType::kString};
-  for (int i = 0; i < 5000; ++i) cols[0].str.push_back("/in/a.csv:" + std::to_string(i + 2));
+  cols[1].spec = {"random", ParquetType::kString};
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 5000; ++i) {
+    cols[0].str.push_back("/in/a.csv:" + std::to_string(i + 2));
+    cols[1].str.push_back(std::to_string(rng()));
+  }
   ParquetWriterOptions options;
   options.delta_byte_array = false;
   const fs::path path = dir / "plain.parquet";
@@ -676,7 +739,53 @@ TEST(ParquetWriter, DeltaByteArrayCanBeTurnedOff) {
   const json r = ReadWithDuckDB(path);
   ASSERT_FALSE(r.is_null());
   EXPECT_EQ(r["rows"][4999][0], "/in/a.csv:5001");
+  EXPECT_EQ(r["rows"][4999][1], cols[1].str[4999]);
   EXPECT_EQ(ChunksOf(r, "_position")[0]["encodings"], "PLAIN, RLE");
+  EXPECT_EQ(ChunksOf(r, "random")[0]["encodings"], "PLAIN, RLE");
+}
+
+// Strings without shared prefixes (emails, random ids, free text) are DELTA_LENGTH_BYTE_ARRAY:
+// short and long values, empty ones and nulls, across many pages and a value longer than a page.
+TEST(ParquetWriter, DeltaLengthByteArrayRoundTripsThroughDuckDB) {
+  TempDir dir;
+  const fs::path path = dir / "dlba.parquet";
+  std::vector<Col> cols(1);
+  cols[0].spec = {"s", ParquetType::kString};
+  std::mt19937_64 rng(9);
+  constexpr int kRows = 3000;
+  for (int i = 0; i < kRows; ++i) {
+    std::string v;
+    if (i == 1234) {
+      v = std::string(10000, 'z') + "!";  // past the page budget: a page of its own
+    } else if (i % 11 != 0) {
+      v = std::to_string(rng() % 1000003) + "@" + std::string(rng() % 5, 'q') + ".example";
+    }
+    cols[0].str.push_back(v);
+    cols[0].valid.push_back(i % 13 != 0 ? 1 : 0);
+  }
+  ParquetWriterOptions options;
+  options.page_max_bytes = 2 << 10;
+  options.row_group_max_rows = 1000;
+  WriteTable(path, cols, options);
+  const json r = ReadWithDuckDB(path);
+  ASSERT_FALSE(r.is_null());
+  ASSERT_EQ(r["row_count"], kRows);
+  for (int i = 0; i < kRows; ++i) {
+    if (i % 13 == 0) {
+      ASSERT_TRUE(r["rows"][i][0].is_null()) << i;
+    } else {
+      ASSERT_EQ(r["rows"][i][0], cols[0].str[i]) << i;
+    }
+  }
+  const std::vector<json> chunks = ChunksOf(r, "s");
+  ASSERT_EQ(chunks.size(), 3u);
+  for (const json& m : chunks) {
+    EXPECT_EQ(m["encodings"], "DELTA_LENGTH_BYTE_ARRAY, RLE");
+    EXPECT_TRUE(m["dictionary_page_offset"].is_null());
+  }
+  // Statistics are those of the values: the empty string is the first row group's minimum.
+  EXPECT_EQ(chunks[0]["stats_min_value"], "");
+  EXPECT_EQ(chunks[0]["stats_null_count"], "77");
 }
 
 TEST(ParquetWriter, DeltaByteArrayValuesLongerThanAPage) {
