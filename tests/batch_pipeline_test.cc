@@ -63,9 +63,7 @@ class BatchPipelineTest : public TempDirTest {
   void SetUp() override {
     TempDirTest::SetUp();
     Write("config/data_sources.yml", kDesignConfig);
-    std::filesystem::create_directories(dir_ / "schemas");
-    std::filesystem::copy_file(SourceDir() / "schemas/sales_transactions.json",
-                               dir_ / "schemas/sales_transactions.json");
+    CopySalesSchema(dir_);
     Write("samples/sales_transactions_1.csv", std::string(kHeader) + kRows);
   }
 

@@ -42,9 +42,7 @@ class CrashRecoveryTest : public TempDirTest {
   void SetUp() override {
     TempDirTest::SetUp();
     Write("config/pipeline.yml", kConfig);
-    std::filesystem::create_directories(dir_ / "schemas");
-    std::filesystem::copy_file(SourceDir() / "schemas/sales_transactions.json",
-                               dir_ / "schemas/sales_transactions.json");
+    CopySalesSchema(dir_);
     // Two files, so a crash can also fall between files. Every tier gets rows.
     std::filesystem::create_directories(dir_ / "samples");
     std::mt19937 rng(7);

@@ -103,9 +103,7 @@ class DatabaseCrashRecoveryTest : public TempDirTest {
  protected:
   void SetUp() override {
     TempDirTest::SetUp();
-    std::filesystem::create_directories(dir_ / "schemas");
-    std::filesystem::copy_file(SourceDir() / "schemas/sales_transactions.json",
-                               dir_ / "schemas/sales_transactions.json");
+    CopySalesSchema(dir_);
   }
 
   // Output commits so far: lines in the tiers' commit logs.

@@ -14,9 +14,7 @@ class DatabaseSourceTest : public TempDirTest {
  protected:
   void SetUp() override {
     TempDirTest::SetUp();
-    std::filesystem::create_directories(dir_ / "schemas");
-    std::filesystem::copy_file(SourceDir() / "schemas/sales_transactions.json",
-                               dir_ / "schemas/sales_transactions.json");
+    CopySalesSchema(dir_);
   }
 
   void Sql(const std::string& sql) {

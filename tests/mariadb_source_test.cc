@@ -46,9 +46,7 @@ class MariaDbSourceTest : public MariaDbTest {
     Result<TempDirectory> dir = TempDirectory::Make("assay-mariadb-e2e-");
     ASSERT_TRUE(dir.ok()) << dir.status().message();
     dir_.emplace(std::move(*dir));
-    std::filesystem::create_directories(dir_->path() / "schemas");
-    std::filesystem::copy_file(SourceDir() / "schemas/sales_transactions.json",
-                               dir_->path() / "schemas/sales_transactions.json");
+    CopySalesSchema(dir_->path());
     // The password comes from a file, as it would in production; the URL has none.
     ASSERT_TRUE(
         dir_->WriteFile("db-password.txt", std::string(MariaDbServer::kPassword) + "\n").ok());
@@ -223,9 +221,7 @@ TEST(OdbcSourceTest, ATableOfTheSampleRowsGradesLikeTheCsv) {
       << (error ? error : "");
   sqlite3_free(error);
   sqlite3_close(db);
-  std::filesystem::create_directories(dir.path() / "schemas");
-  std::filesystem::copy_file(SourceDir() / "schemas/sales_transactions.json",
-                             dir.path() / "schemas/sales_transactions.json");
+  CopySalesSchema(dir.path());
   ASSERT_TRUE(
       dir.WriteFile("config.yml",
                     "pipeline: {warehouse: ./warehouse, state_dir: ./state}\nsources:\n"

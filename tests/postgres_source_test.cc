@@ -19,9 +19,7 @@ class PostgresSourceTest : public TempDirTest {
     Result<std::unique_ptr<PostgresServer>> server = PostgresServer::Start();
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(*server);
-    std::filesystem::create_directories(dir_ / "schemas");
-    std::filesystem::copy_file(SourceDir() / "schemas/sales_transactions.json",
-                               dir_ / "schemas/sales_transactions.json");
+    CopySalesSchema(dir_);
     // The password reaches assay as a user would keep it: in a file, not in the URL.
     Write("pg_password", std::string(PostgresServer::kPassword) + "\n");
   }

@@ -81,6 +81,12 @@ CommandResult Run(const std::vector<std::string>& argv, const std::filesystem::p
   return result;
 }
 
+void CopySalesSchema(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir / "schemas");
+  std::filesystem::copy_file(SourceDir() / "schemas/sales_transactions.json",
+                             dir / "schemas/sales_transactions.json");
+}
+
 CommandResult RunAssay(const std::vector<std::string>& args, const std::filesystem::path& cwd,
                        std::chrono::seconds timeout) {
   std::vector<std::string> argv = {ASSAY_EXECUTABLE};

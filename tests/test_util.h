@@ -79,6 +79,10 @@ class TempDirTest : public ::testing::Test {
 
 std::filesystem::path SourceDir();
 
+/// Copies the repository's schemas/sales_transactions.json to `dir`/schemas/, where the test
+/// configs name it.
+void CopySalesSchema(const std::filesystem::path& dir);
+
 /// Files below `root` whose names end with `suffix`, sorted.
 std::vector<std::filesystem::path> FilesUnder(const std::filesystem::path& root,
                                               const std::string& suffix);

@@ -1,25 +1,14 @@
 #include "schema/compatibility.h"
 
 #include <array>
-#include <cctype>
 #include <utility>
 
+#include "core/ascii.h"
 #include "schema/avro_compatibility.h"
 #include "schema/json_schema_compatibility.h"
 
 namespace assay::schema {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(a[i])) !=
-        std::toupper(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 constexpr std::array<std::pair<CompatibilityLevel, std::string_view>, 7> kLevels{{
     {CompatibilityLevel::kNone, "NONE"},
@@ -93,7 +82,7 @@ std::string_view CompatibilityLevelName(CompatibilityLevel level) {
 
 std::optional<CompatibilityLevel> CompatibilityLevelFromName(std::string_view name) {
   for (const auto& [value, level_name] : kLevels) {
-    if (EqualsIgnoreCase(name, level_name)) return value;
+    if (EqualsIgnoringCase(name, level_name)) return value;
   }
   return std::nullopt;
 }
@@ -103,8 +92,8 @@ std::string_view CompatibilityPolicyName(CompatibilityPolicy policy) {
 }
 
 std::optional<CompatibilityPolicy> CompatibilityPolicyFromName(std::string_view name) {
-  if (EqualsIgnoreCase(name, "CONFLUENT")) return CompatibilityPolicy::kConfluent;
-  if (EqualsIgnoreCase(name, "LENIENT")) return CompatibilityPolicy::kLenient;
+  if (EqualsIgnoringCase(name, "CONFLUENT")) return CompatibilityPolicy::kConfluent;
+  if (EqualsIgnoringCase(name, "LENIENT")) return CompatibilityPolicy::kLenient;
   return std::nullopt;
 }
 

@@ -89,13 +89,13 @@ std::string OneLine(std::string_view text) {
 }
 
 // What a refused connection means for the caller. libpq gives no SQLSTATE for it, only the
-// server's words: a refused login (IsRefusedLogin, or a role that does not exist) fails the
-// same way on every attempt, so it is kPermissionDenied and not retried; a missing database is
-// kNotFound; anything else (no server, a server starting up or shutting down, too many
-// connections) may pass.
+// server's words: a role that does not exist fails the same way on every attempt, so it is
+// kPermissionDenied and not retried (wrong passwords and pg_hba.conf refusals are recognised
+// for every driver by Connect, IsRefusedLogin); a missing database is kNotFound; anything else
+// (no server, a server starting up or shutting down, too many connections) may pass.
 StatusCode ConnectFailureCode(std::string_view message) {
   const bool missing = message.find("does not exist") != std::string_view::npos;
-  if (IsRefusedLogin(message) || (missing && message.find("role \"") != std::string_view::npos)) {
+  if (missing && message.find("role \"") != std::string_view::npos) {
     return StatusCode::kPermissionDenied;
   }
   if (missing && message.find("database \"") != std::string_view::npos) {
