@@ -264,5 +264,29 @@ TEST_F(DatabaseSourceTest, ValidateConfigChecksTheConnectionWithoutReadingRows) 
   EXPECT_EQ(down.err.find("hunter2"), std::string::npos) << down.err;
 }
 
+// An error that may pass (nothing listens on the port) is retried retry_attempts times in all,
+// the wait doubling from retry_backoff; retry_attempts: 1 means no retry.
+TEST_F(DatabaseSourceTest, AnUnreachableServerIsRetriedAsConfigured) {
+  WriteConfig(
+      "    url: postgresql://ana@127.0.0.1:9/shop\n    table: sales\n    retry_attempts: 1\n");
+  CommandResult once = RunPipeline();
+  EXPECT_EQ(once.exit_code, 1) << once.out << once.err;
+  EXPECT_EQ(once.err.find("retrying"), std::string::npos) << once.err;
+
+  WriteConfig(
+      "    url: postgresql://ana@127.0.0.1:9/shop\n    table: sales\n    retry_attempts: 3\n"
+      "    retry_backoff: 0.05\n");
+  CommandResult thrice = RunPipeline();
+  EXPECT_EQ(thrice.exit_code, 1) << thrice.out << thrice.err;
+  size_t retries = 0;
+  for (size_t at = thrice.err.find("retrying from the last commit"); at != std::string::npos;
+       at = thrice.err.find("retrying from the last commit", at + 1)) {
+    ++retries;
+  }
+  EXPECT_EQ(retries, 2u) << thrice.err;
+  EXPECT_NE(thrice.err.find("in 50 ms (2/3)"), std::string::npos) << thrice.err;
+  EXPECT_NE(thrice.err.find("in 100 ms (3/3)"), std::string::npos) << thrice.err;
+}
+
 }  // namespace
 }  // namespace assay::testing
