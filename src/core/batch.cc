@@ -61,7 +61,7 @@ uint32_t Batch::AddUnit(std::string unit) {
   return static_cast<uint32_t>(units_.size() - 1);
 }
 
-void Batch::HoldBuffer(std::shared_ptr<const std::string> buffer) {
+void Batch::HoldBuffer(std::shared_ptr<const void> buffer) {
   buffers_.push_back(std::move(buffer));
 }
 

@@ -102,8 +102,8 @@ class Batch {
   const std::string& unit(uint32_t i) const { return units_[i]; }
   size_t num_units() const { return units_.size(); }
 
-  /// Keeps `buffer` alive as long as the batch: views into it stay valid.
-  void HoldBuffer(std::shared_ptr<const std::string> buffer);
+  /// Keeps `buffer` (any owner of bytes the batch views) alive as long as the batch.
+  void HoldBuffer(std::shared_ptr<const void> buffer);
   StringArena& arena() { return arena_; }
 
   std::string source_name;
@@ -118,7 +118,7 @@ class Batch {
   std::vector<uint8_t> parse_failed_;
   std::vector<ParseError> parse_errors_;
   std::vector<std::string> units_;
-  std::vector<std::shared_ptr<const std::string>> buffers_;
+  std::vector<std::shared_ptr<const void>> buffers_;
   StringArena arena_;
 };
 

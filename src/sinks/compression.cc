@@ -43,7 +43,7 @@ Compressor::~Compressor() {
   ZSTD_freeDCtx(dctx_);
 }
 
-Status Compressor::Compress(std::span<const uint8_t> input, std::vector<uint8_t>* out) {
+Status Compressor::Compress(std::span<const uint8_t> input, UninitVector<uint8_t>* out) {
   const size_t start = out->size();
   switch (codec_) {
     case Compression::kNone:

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/default_init_allocator.h"
 #include "core/result.h"
 #include "core/status.h"
 
@@ -34,8 +35,9 @@ class Compressor {
 
   Compression codec() const { return codec_; }
 
-  /// Appends the compressed form of `input` to `out` (a copy for kNone).
-  Status Compress(std::span<const uint8_t> input, std::vector<uint8_t>* out);
+  /// Appends the compressed form of `input` to `out` (a copy for kNone). `out` grows by the
+  /// codec's bound before compressing; an UninitVector so that growth is not zero-filled.
+  Status Compress(std::span<const uint8_t> input, UninitVector<uint8_t>* out);
 
   /// Replaces `out` with the decompression of `input`, whose uncompressed size the caller knows
   /// (Parquet page headers record it). For tests and readers; kDataLoss on corrupt input.

@@ -31,7 +31,7 @@ TEST_P(CompressionRoundTrip, BlocksDecompressToTheInputAndAppendToOutput) {
   for (int i = 0; i < 10000; ++i) text += "row " + std::to_string(i % 97) + ";";
   const std::vector<uint8_t> input(text.begin(), text.end());
   for (const std::vector<uint8_t>& block : {input, std::vector<uint8_t>{}}) {
-    std::vector<uint8_t> out = {0xAA};  // Compress appends
+    UninitVector<uint8_t> out = {0xAA};  // Compress appends
     ASSERT_TRUE((*c)->Compress(block, &out).ok());
     ASSERT_EQ(out[0], 0xAA);
     if (GetParam() != Compression::kNone && !block.empty()) {

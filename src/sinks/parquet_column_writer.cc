@@ -915,25 +915,25 @@ void ColumnChunkWriter::Append(const ColumnValues& values, const RowRange& rows)
 Status ColumnChunkWriter::WritePage(Compressor& compressor, format::PageHeader header,
                                     PageBuffers& scratch, std::vector<uint8_t>* out,
                                     int64_t* uncompressed_total) {
-  const std::vector<uint8_t>* body = &scratch.page;
+  std::span<const uint8_t> body = scratch.page;
   if (compressor.codec() != Compression::kNone) {
     scratch.compressed.clear();
     RETURN_IF_ERROR(compressor.Compress(scratch.page, &scratch.compressed));
-    body = &scratch.compressed;
+    body = scratch.compressed;
   }
   constexpr size_t kMaxPage = std::numeric_limits<int32_t>::max();
-  if (scratch.page.size() > kMaxPage || body->size() > kMaxPage) {
+  if (scratch.page.size() > kMaxPage || body.size() > kMaxPage) {
     return InvalidArgument("column '" + spec_.name + "': page of " +
                            std::to_string(scratch.page.size()) +
                            " bytes exceeds the i32 page size");
   }
   header.uncompressed_page_size = static_cast<int32_t>(scratch.page.size());
-  header.compressed_page_size = static_cast<int32_t>(body->size());
+  header.compressed_page_size = static_cast<int32_t>(body.size());
   scratch.header.clear();
   CompactWriter w(&scratch.header);
   header.Write(w);
   out->insert(out->end(), scratch.header.begin(), scratch.header.end());
-  out->insert(out->end(), body->begin(), body->end());
+  out->insert(out->end(), body.begin(), body.end());
   *uncompressed_total += static_cast<int64_t>(scratch.header.size() + scratch.page.size());
   return Status::Ok();
 }

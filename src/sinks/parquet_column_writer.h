@@ -43,7 +43,7 @@ struct ColumnChunkOptions {
 struct PageBuffers {
   std::vector<uint8_t> values;
   std::vector<uint8_t> page;
-  std::vector<uint8_t> compressed;
+  UninitVector<uint8_t> compressed;  ///< zstd grows it by its bound per page: no zero fill
   std::vector<uint8_t> header;
 };
 

@@ -288,9 +288,9 @@ Result<bool> ChunkedInput::Refill(const char* keep_from) {
     // No batch holds the buffer any more: reuse it instead of allocating.
     std::memmove(buffer_->data(), keep_from, carry);
   } else {
-    // Recycle a buffer that every batch has let go of: a fresh 4 MiB allocation costs page
-    // faults and zeroing on every chunk.
-    std::shared_ptr<std::string> next;
+    // Recycle a buffer that every batch has let go of: a fresh chunk allocation costs page
+    // faults on every chunk.
+    std::shared_ptr<Buffer> next;
     for (auto& spare : spares_) {
       if (spare && spare.use_count() == 1 && spare->size() >= capacity + kPadding) {
         next = std::move(spare);
@@ -298,7 +298,7 @@ Result<bool> ChunkedInput::Refill(const char* keep_from) {
       }
     }
     if (next == nullptr) {
-      next = std::make_shared<std::string>();
+      next = std::make_shared<Buffer>();
       next->resize(capacity + kPadding);
     }
     if (carry > 0) std::memcpy(next->data(), keep_from, carry);
@@ -331,6 +331,8 @@ Result<bool> ChunkedInput::Refill(const char* keep_from) {
     }
     filled += *got;
   }
+  // Deterministic padding: SIMD scans load it (and clamp what they find there).
+  std::memset(data + filled, 0, kPadding);
   begin_ = data;
   end_ = data + filled;
   if (!pending_.ok() && filled == carry) return pending_;

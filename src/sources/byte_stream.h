@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/default_init_allocator.h"
 #include "core/result.h"
 #include "core/status.h"
 
@@ -73,6 +74,8 @@ class ChunkedInput {
  public:
   /// Readable bytes after end(), at least simdjson::SIMDJSON_PADDING.
   static constexpr size_t kPadding = 64;
+  /// Not zero-filled on growth: Refill overwrites what it hands out.
+  using Buffer = UninitVector<char>;
 
   ChunkedInput(std::unique_ptr<ByteStream> stream, size_t chunk_size);
 
@@ -95,7 +98,7 @@ class ChunkedInput {
   Result<bool> Ensure(const char* from, size_t n);
 
   /// The buffer the window lies in; hold it in every Batch that keeps views into it.
-  const std::shared_ptr<std::string>& buffer() const { return buffer_; }
+  const std::shared_ptr<Buffer>& buffer() const { return buffer_; }
   /// Changes each time Refill switches to a new buffer (0 before the first Refill).
   uint64_t buffer_generation() const { return generation_; }
 
@@ -107,9 +110,11 @@ class ChunkedInput {
 
   std::unique_ptr<ByteStream> stream_;
   size_t chunk_size_;
-  std::shared_ptr<std::string> buffer_;
-  /// Earlier buffers, reused once no batch holds them.
-  std::array<std::shared_ptr<std::string>, 4> spares_;
+  std::shared_ptr<Buffer> buffer_;
+  /// Earlier buffers, reused once no batch holds them. Enough for the batches two workers and
+  /// their queue hold at once (each batch holds one or two): with 4, the reader allocated a
+  /// fresh buffer for about every other chunk at 2 threads.
+  std::array<std::shared_ptr<Buffer>, 8> spares_;
   const char* begin_ = nullptr;
   const char* end_ = nullptr;
   uint64_t base_offset_ = 0;  ///< stream offset of buffer_->data()[0]
