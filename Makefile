@@ -45,7 +45,7 @@ sanitize: setup
 # registry (concurrent registrations), partitioned database reads, and the
 # whole pipeline end to end (its binary is built with TSan too).
 TSAN_DIR ?= build-tsan
-TSAN_TESTS ?= EventBus|Metrics|WorkerPool|StateStore|RegistryTest|BatchPipeline|CrashRecovery|BadInput|DatabaseSource|SqliteReader
+TSAN_TESTS ?= EventBus|Metrics|WorkerPool|ReadingPool|StateStore|RegistryTest|BatchPipeline|CrashRecovery|BadInput|DatabaseSource|SqliteReader
 tsan: setup
 	cmake --preset tsan
 	cmake --build $(TSAN_DIR) -j $(JOBS)

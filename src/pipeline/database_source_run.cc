@@ -11,7 +11,7 @@ namespace assay::pipeline {
 Status SourceRunner::RunWithRetries(const std::function<Status()>& read) {
   if (p_.options.reprocess) RETURN_IF_ERROR(store_.ForgetCheckpoints(cfg_.name));
   if (progress_) progress_->StartSource(cfg_.name, 0);
-  StartWorkers();
+  StartWorkers(Threads::kWorkerPool);
   const config::DatabaseConfig& dc = cfg_.database;
   Status status;
   double backoff_seconds = dc.retry_backoff_seconds;

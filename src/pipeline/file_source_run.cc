@@ -28,7 +28,7 @@ Status SourceRunner::RunFiles() {
     if (::stat(path.c_str(), &st) == 0) total_bytes += static_cast<uint64_t>(st.st_size);
   }
   if (progress_) progress_->StartSource(cfg_.name, total_bytes);
-  StartWorkers();
+  StartWorkers(Threads::kReadingPool);
   for (size_t i = 0; i < files->files().size(); ++i) {
     Status st = RunFile(*files, i);
     if (!st.ok()) {
@@ -36,7 +36,7 @@ Status SourceRunner::RunFiles() {
       Fail(st.WithContext(files->files()[i]));
     }
   }
-  pool_.reset();
+  reading_.reset();
   if (progress_) progress_->FinishSource();
   return Status::Ok();
 }
@@ -140,34 +140,45 @@ Status SourceRunner::RunFile(const sources::FileSource& files, size_t index, boo
   RETURN_IF_ERROR(StartSinks());
   uint64_t rows_since_commit = 0;
   uint64_t last_offset = state.committed_offset;
-  while (reader && read_error.ok()) {
+  // Runs on whichever worker thread reads next, under the pool's lock.
+  const ReadingPool::Read read = [&]() -> Result<ReadingPool::Pulled> {
+    ReadingPool::Pulled pulled;
+    if (!reader || !read_error.ok()) return pulled;
     auto batch = std::make_unique<Batch>();
     NewBatch(*batch, path);
     Result<size_t> n = reader->ReadBatch(*batch, p_.config.pipeline.batch_max_rows);
     if (!n.ok()) {
-      if (!IsDataError(n.status())) return AbortAll(n.status());
+      if (!IsDataError(n.status())) return n.status();
       read_error = n.status();
     }
-    if (batch->num_rows() == 0) break;
+    if (batch->num_rows() == 0) return pulled;
     bytes_in_.Add(reader->bytes_consumed() - last_offset);
     last_offset = reader->bytes_consumed();
     rows_since_commit += batch->num_rows();
     state.rows_committed += batch->num_rows();
-    pool_->Submit(std::move(batch));
-    if (pool_->failed()) return AbortAll(pool_->Drain());
     if (progress_) progress_->Advance(reader->compressed_bytes_consumed());
-    if (rows_since_commit >= p_.config.pipeline.commit_interval_rows && read_error.ok()) {
-      Result<bool> is_new = identity_is_new();
-      if (!is_new.ok()) return AbortAll(is_new.status());
-      if (!*is_new) return RunFile(files, index, /*speculate=*/false);
-      state.committed_offset = reader->bytes_consumed();
-      state.committed_line = reader->next_line();
-      state.complete = false;
-      RETURN_IF_ERROR(CommitSinks(state, /*background=*/true));
-      rows_since_commit = 0;
+    pulled.barrier_after =
+        rows_since_commit >= p_.config.pipeline.commit_interval_rows && read_error.ok();
+    pulled.batch = std::move(batch);
+    return pulled;
+  };
+  // A commit point: every batch read so far is processed, and the reader has not moved on.
+  bool already_ingested = false;
+  const ReadingPool::Barrier commit = [&]() -> Status {
+    ASSIGN_OR_RETURN(bool is_new, identity_is_new());
+    if (!is_new) {
+      already_ingested = true;
+      return {StatusCode::kCancelled, "the file was ingested before"};
     }
-  }
-  if (Status st = pool_->Drain(); !st.ok()) return AbortAll(st);
+    state.committed_offset = reader->bytes_consumed();
+    state.committed_line = reader->next_line();
+    state.complete = false;
+    rows_since_commit = 0;
+    return CommitSinks(state, /*background=*/true);
+  };
+  Status ran = reading_->Run(read, commit);
+  if (already_ingested) return RunFile(files, index, /*speculate=*/false);
+  if (!ran.ok()) return AbortAll(ran);
   if (!read_error.ok()) {
     // The rows before the damage are kept; the damage itself becomes a rejected row, so the
     // loss is visible in the data and not only in a log.

@@ -116,17 +116,21 @@ void SourceRunner::Fail(const Status& st) {
   PipelineLog().error("source '{}': {}", cfg_.name, st.message());
 }
 
-void SourceRunner::StartWorkers() {
+void SourceRunner::StartWorkers(Threads kind) {
   const size_t threads = WorkerThreads(p_.config.pipeline.threads);
   workers_ = std::vector<Worker>(threads);
+  auto work = [this](size_t w, Batch& batch) { return Process(batch, workers_[w]); };
+  if (kind == Threads::kReadingPool) {
+    reading_ = std::make_unique<ReadingPool>(threads, std::move(work));
+    return;
+  }
   // Four queued batches per pool thread: when the reading thread runs a batch itself (the
   // queue was full) and that batch flushes a row group (encode + compress 8 MiB, ~30 ms), the
   // pool threads must still find work; with two they ran dry and waited every few hundred ms.
   // Six gained nothing more and, with a unit committing in the background, took peak RSS at
   // 10M rows from ~172 to 180-206 MiB.
-  pool_ = std::make_unique<WorkerPool>(
-      threads, std::max<size_t>(1, 4 * (threads - 1)),
-      [this](size_t w, Batch& batch) { return Process(batch, workers_[w]); });
+  pool_ = std::make_unique<WorkerPool>(threads, std::max<size_t>(1, 4 * (threads - 1)),
+                                       std::move(work));
 }
 
 Result<SourceRunner::Sinks> SourceRunner::MakeSinks() {
@@ -170,7 +174,7 @@ Status SourceRunner::StartSinks() {
 
 // Drops everything staged since the last commit (the input is read again next time).
 Status SourceRunner::AbortAll(Status cause) {
-  (void)pool_->Drain();
+  if (pool_) (void)pool_->Drain();  // a ReadingPool has nothing in flight between its Runs
   (void)AwaitCommit();  // an earlier unit's commit is still valid: let it land
   for (Worker& w : workers_) {
     for (auto& sink : w.sinks) sink->Abort();
@@ -230,7 +234,9 @@ Result<std::vector<sinks::StagedFile>> SourceRunner::FinishSinks(Sinks& sinks) {
 // waits for the one before. A foreground commit also waits, and returns once it is durable.
 // Bench CSV 10M, 2 threads: each of the ten commits had left the cores ~half idle for ~0.1 s.
 Status SourceRunner::CommitSinks(const InputPosition& position, bool background) {
-  if (Status st = pool_->Drain(); !st.ok()) return AbortAll(st);
+  if (pool_) {
+    if (Status st = pool_->Drain(); !st.ok()) return AbortAll(st);
+  }
   if (Status st = AwaitCommit(); !st.ok()) return AbortAll(st);
   std::vector<Sinks> unit;
   for (Worker& w : workers_) unit.push_back(std::move(w.sinks));

@@ -17,6 +17,7 @@
 #include "pipeline/commit_log.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/progress.h"
+#include "pipeline/reading_pool.h"
 #include "pipeline/router.h"
 #include "pipeline/run_context.h"
 #include "pipeline/validation_tally.h"
@@ -57,7 +58,10 @@ class SourceRunner {
 
   // --- shared by every kind of source (source_runner.cc)
   void Fail(const Status& st);
-  void StartWorkers();
+  /// The workers' state, and the threads that run them: a ReadingPool for files (each thread
+  /// reads its own batches), a WorkerPool fed by this thread for server sources.
+  enum class Threads { kReadingPool, kWorkerPool };
+  void StartWorkers(Threads threads);
   Result<Sinks> MakeSinks();
   Status StartSinks();
   Status AbortAll(Status cause);
@@ -111,7 +115,8 @@ class SourceRunner {
   SourceSummary summary_;
   Tally discarded_;  ///< read speculatively, then dropped as already ingested: not in summary_
   std::vector<Worker> workers_;
-  std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<WorkerPool> pool_;        ///< server sources
+  std::unique_ptr<ReadingPool> reading_;    ///< files
   std::future<Status> pending_commit_;  ///< a unit committing in the background (CommitSinks)
 };
 
