@@ -27,9 +27,10 @@
 
 namespace assay::pipeline {
 
-/// Everything one source's run needs, so the steps read as the data flow: the input (files, a
-/// database, Redis) is read into batches on this thread, graded and written to sinks by the
-/// worker pool, and committed with the input position at commit points.
+/// Everything one source's run needs, so the steps read as the data flow: the input is read into
+/// batches (files: by each worker thread in turn, ReadingPool; a database or Redis: on this
+/// thread, for a WorkerPool), graded and written to sinks by the workers, and committed with the
+/// input position at commit points.
 class SourceRunner {
  public:
   SourceRunner(const RunContext& run, const PreparedSource& source, events::StateStore& store,
