@@ -140,6 +140,7 @@ Status SourceRunner::RunFile(const sources::FileSource& files, size_t index, boo
   RETURN_IF_ERROR(StartSinks());
   uint64_t rows_since_commit = 0;
   uint64_t last_offset = state.committed_offset;
+  const bool plain = sources::CompressionFromExtension(path) == sources::Compression::kAuto;
   // Runs on whichever worker thread reads next, under the pool's lock.
   const ReadingPool::Read read = [&]() -> Result<ReadingPool::Pulled> {
     ReadingPool::Pulled pulled;
@@ -157,8 +158,11 @@ Status SourceRunner::RunFile(const sources::FileSource& files, size_t index, boo
     rows_since_commit += batch->num_rows();
     state.rows_committed += batch->num_rows();
     if (progress_) progress_->Advance(reader->compressed_bytes_consumed());
-    pulled.barrier_after =
-        rows_since_commit >= p_.config.pipeline.commit_interval_rows && read_error.ok();
+    // A commit point on the last batch of a plain file would only commit the same rows just
+    // before the file's final commit does.
+    const bool at_end = plain && reader->bytes_consumed() == state.identity.size;
+    pulled.barrier_after = rows_since_commit >= p_.config.pipeline.commit_interval_rows &&
+                           read_error.ok() && !at_end;
     pulled.batch = std::move(batch);
     return pulled;
   };

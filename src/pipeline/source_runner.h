@@ -72,8 +72,9 @@ class SourceRunner {
   Status CommitSinks(const InputPosition& position, bool background = false);
   std::optional<events::ValidationCounts> TakeValidation();
   Status AwaitCommit();
-  Status FinishAndCommit(std::vector<Sinks> unit, const InputPosition& position,
-                         std::optional<events::ValidationCounts> validation);
+  Result<CommitRequest> FinishUnit(std::vector<Sinks> unit, const InputPosition& position,
+                                   std::optional<events::ValidationCounts> validation);
+  Status CommitUnit(CommitRequest request);
   std::vector<std::string> SchemaFieldNames() const;
 
   // --- files (file_source_run.cc)
