@@ -161,8 +161,8 @@ Status SourceRunner::RunFile(const sources::FileSource& files, size_t index, boo
     // A commit point on the last batch of a plain file would only commit the same rows just
     // before the file's final commit does.
     const bool at_end = plain && reader->bytes_consumed() == state.identity.size;
-    pulled.barrier_after = rows_since_commit >= p_.config.pipeline.commit_interval_rows &&
-                           read_error.ok() && !at_end;
+    pulled.barrier_after =
+        rows_since_commit >= p_.config.pipeline.commit_interval_rows && read_error.ok() && !at_end;
     pulled.batch = std::move(batch);
     return pulled;
   };

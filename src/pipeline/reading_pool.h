@@ -57,13 +57,13 @@ class ReadingPool {
 
   Work work_;
   std::mutex mu_;
-  std::condition_variable job_;    ///< a Run started, or the pool is stopping
-  std::condition_variable idle_;   ///< in_flight_ fell to 0, a barrier ran, or the run finished
-  std::condition_variable left_;   ///< a pool thread left the run
+  std::condition_variable job_;   ///< a Run started, or the pool is stopping
+  std::condition_variable idle_;  ///< in_flight_ fell to 0, a barrier ran, or the run finished
+  std::condition_variable left_;  ///< a pool thread left the run
   const Read* read_ = nullptr;
   const Barrier* barrier_ = nullptr;
-  uint64_t generation_ = 0;        ///< counts Runs, so a pool thread joins each once
-  size_t participants_ = 0;        ///< pool threads still in the current Run
+  uint64_t generation_ = 0;  ///< counts Runs, so a pool thread joins each once
+  size_t participants_ = 0;  ///< pool threads still in the current Run
   size_t in_flight_ = 0;
   bool barrier_pending_ = false;
   bool finished_ = false;

@@ -185,10 +185,12 @@ TEST(ReadingPool, OneThreadRunsEverythingOnTheCaller) {
   EXPECT_EQ(pool.threads(), 1u);
   CountingReader reader(25, /*barrier_every=*/5);
   size_t barriers = 0;
-  ASSERT_TRUE(pool.Run(reader.Fn(), [&] {
-                    ++barriers;
-                    return Status::Ok();
-                  }).ok());
+  ASSERT_TRUE(pool.Run(reader.Fn(),
+                       [&] {
+                         ++barriers;
+                         return Status::Ok();
+                       })
+                  .ok());
   EXPECT_EQ(calls, 25u);
   EXPECT_EQ(barriers, 5u);  // the one after the last batch too: it precedes the read of the end
 }

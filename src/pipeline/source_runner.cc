@@ -175,7 +175,7 @@ Status SourceRunner::StartSinks() {
 // Drops everything staged since the last commit (the input is read again next time).
 Status SourceRunner::AbortAll(Status cause) {
   if (pool_) (void)pool_->Drain();  // a ReadingPool has nothing in flight between its Runs
-  (void)AwaitCommit();  // an earlier unit's commit is still valid: let it land
+  (void)AwaitCommit();              // an earlier unit's commit is still valid: let it land
   for (Worker& w : workers_) {
     for (auto& sink : w.sinks) sink->Abort();
     w.sinks.clear();

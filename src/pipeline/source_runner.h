@@ -117,9 +117,9 @@ class SourceRunner {
   SourceSummary summary_;
   Tally discarded_;  ///< read speculatively, then dropped as already ingested: not in summary_
   std::vector<Worker> workers_;
-  std::unique_ptr<WorkerPool> pool_;        ///< server sources
-  std::unique_ptr<ReadingPool> reading_;    ///< files
-  std::future<Status> pending_commit_;  ///< a unit committing in the background (CommitSinks)
+  std::unique_ptr<WorkerPool> pool_;      ///< server sources
+  std::unique_ptr<ReadingPool> reading_;  ///< files
+  std::future<Status> pending_commit_;    ///< a unit committing in the background (CommitSinks)
 };
 
 }  // namespace assay::pipeline
