@@ -12,12 +12,12 @@
 namespace assay::pipeline {
 namespace {
 
-// A reader of `total` one-row batches, asking for a barrier after every `barrier_every`-th.
+// A reader of `total` one-row batches, asking for a barrier after every `every`-th.
 struct CountingReader {
-  explicit CountingReader(size_t n, size_t every = 0) : total(n), barrier_every(every) {}
+  explicit CountingReader(size_t n, size_t barrier_every = 0) : total(n), every(barrier_every) {}
 
   size_t total;
-  size_t barrier_every;  // 0: never
+  size_t every;  // 0: never
   size_t read = 0;
   std::mutex mu;  // reader_of is read by the workers outside the pool's lock
   std::map<const Batch*, std::pair<std::thread::id, size_t>> reader_of;  // thread, sequence
@@ -42,7 +42,7 @@ struct CountingReader {
         reader_of[p.batch.get()] = {std::this_thread::get_id(), read + 1};
       }
       ++read;
-      p.barrier_after = barrier_every > 0 && read % barrier_every == 0;
+      p.barrier_after = every > 0 && read % every == 0;
       return p;
     };
   }
