@@ -111,9 +111,9 @@ class ChunkedInput {
   std::unique_ptr<ByteStream> stream_;
   size_t chunk_size_;
   std::shared_ptr<Buffer> buffer_;
-  /// Earlier buffers, reused once no batch holds them. Enough for the batches two workers and
-  /// their queue hold at once (each batch holds one or two): with 4, the reader allocated a
-  /// fresh buffer for about every other chunk at 2 threads.
+  /// Earlier buffers, reused once no batch holds them. Enough for the batches in flight at
+  /// once (each holds one or two): with 4, when a reading thread still fed a queue, the reader
+  /// allocated a fresh buffer for about every other chunk at 2 threads.
   std::array<std::shared_ptr<Buffer>, 8> spares_;
   const char* begin_ = nullptr;
   const char* end_ = nullptr;
