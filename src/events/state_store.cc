@@ -118,24 +118,36 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::filesystem::path
   sqlite3_busy_timeout(db, 10000);
   RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL"));
   RETURN_IF_ERROR(store->Exec("PRAGMA synchronous=FULL"));
-  RETURN_IF_ERROR(store->Exec(kSchemaSql));
-  Statement version(db, "SELECT value FROM meta WHERE key = 'schema_version'");
-  RETURN_IF_ERROR(version.status());
-  if (version.Step() == SQLITE_ROW) {
-    if (std::stoi(version.Text(0)) > kSchemaVersion) {
-      return FailedPrecondition(
-          fmt::format("state store {} was written by a newer assay (schema {})", path.string(),
-                      version.Text(0)));
-    }
-  } else {
-    Statement insert(db, "INSERT INTO meta (key, value) VALUES ('schema_version', ?)");
-    RETURN_IF_ERROR(insert.status());
-    RETURN_IF_ERROR(insert.Bind(1, std::to_string(kSchemaVersion)).StepDone());
+  // One transaction: a fresh store otherwise synced the disk once per CREATE (~12 fdatasyncs,
+  // ~6 ms of every first run).
+  RETURN_IF_ERROR(store->Exec("BEGIN IMMEDIATE"));
+  Status created = store->CreateSchema();
+  if (created.ok()) created = store->Exec("COMMIT");
+  if (!created.ok()) {
+    (void)store->Exec("ROLLBACK");
+    return created;
   }
   return store;
 }
 
 StateStore::~StateStore() { sqlite3_close(db_); }
+
+Status StateStore::CreateSchema() {
+  RETURN_IF_ERROR(Exec(kSchemaSql));
+  Statement version(db_, "SELECT value FROM meta WHERE key = 'schema_version'");
+  RETURN_IF_ERROR(version.status());
+  if (version.Step() == SQLITE_ROW) {
+    if (std::stoi(version.Text(0)) > kSchemaVersion) {
+      return FailedPrecondition(
+          fmt::format("state store {} was written by a newer assay (schema {})", path_.string(),
+                      version.Text(0)));
+    }
+    return Status::Ok();
+  }
+  Statement insert(db_, "INSERT INTO meta (key, value) VALUES ('schema_version', ?)");
+  RETURN_IF_ERROR(insert.status());
+  return insert.Bind(1, std::to_string(kSchemaVersion)).StepDone();
+}
 
 Status StateStore::Exec(const char* sql) {
   char* error = nullptr;

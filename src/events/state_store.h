@@ -117,6 +117,8 @@ class StateStore {
  private:
   StateStore(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
   Status Exec(const char* sql);
+  /// The tables and the schema version, in the caller's transaction.
+  Status CreateSchema();
   // BEGIN; marks commit `id` done; runs `store` (the input's new state); adds `validation`;
   // COMMIT.
   template <typename Store>

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -46,11 +47,11 @@ events::FileState FileStateFromJson(const Json& j) {
   return s;
 }
 
-// Appends a line to a file and fsyncs it.
-Status AppendLine(const std::filesystem::path& path, const std::string& line) {
+// Appends whole lines to a file and fsyncs it.
+Status AppendLines(const std::filesystem::path& path, const std::string& lines) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus(errno, path.string());
-  Status st = WriteAll(fd, line + "\n", path.string());
+  Status st = WriteAll(fd, lines, path.string());
   if (!st.ok()) {
     ::close(fd);
     return st;
@@ -100,11 +101,11 @@ Result<int64_t> CommitLog::Commit(const CommitRequest& request) {
   }
   const std::string text = payload.dump();
   ASSIGN_OR_RETURN(int64_t id, store_.RecordPendingCommit(request.run_id, request.source, text));
-  RETURN_IF_ERROR(Apply(id, text));
+  RETURN_IF_ERROR(Apply(id, text, /*replay=*/false));
   return id;
 }
 
-Status CommitLog::Apply(int64_t id, const std::string& payload) {
+Status CommitLog::Apply(int64_t id, const std::string& payload, bool replay) {
   Json j;
   try {
     j = Json::parse(payload);
@@ -139,12 +140,20 @@ Status CommitLog::Apply(int64_t id, const std::string& payload) {
     input = FileStateFromJson(j.at("input"));
   }
   const std::string committed_at = FormatTimestamp(WallClockMicros());
+  // One append and one fsync per table, however many of its files the commit holds (a unit
+  // stages a file per tier per worker).
+  std::vector<std::pair<std::filesystem::path, std::string>> logs;  // table log, its new lines
   for (const Json& f : j.at("files")) {
     std::filesystem::path table = f.at("table").get<std::string>();
     std::filesystem::path final_path = f.at("final").get<std::string>();
-    std::string relative = std::filesystem::relative(final_path, table).string();
+    // The sinks name files under their table: no need to ask the file system (relative() does).
+    std::filesystem::path relative_path = final_path.lexically_relative(table);
+    if (relative_path.empty() || *relative_path.begin() == "..") {
+      relative_path = std::filesystem::relative(final_path, table);
+    }
+    const std::string relative = relative_path.string();
     std::filesystem::path log = table / "_assay_commits.jsonl";
-    if (LogHas(log, id, relative)) continue;
+    if (replay && LogHas(log, id, relative)) continue;
     Json line{{"file", relative},
               {"tier", f.at("tier")},
               {"rows", f.at("rows")},
@@ -164,9 +173,15 @@ Status CommitLog::Apply(int64_t id, const std::string& payload) {
     }
     line["committed_at"] = committed_at;
     // The id comes first so LogHas can find it without parsing every line.
-    std::string text = fmt::format("{{\"commit_id\":{},{}", id, line.dump().substr(1));
-    RETURN_IF_ERROR(AppendLine(log, text));
+    std::string text = fmt::format("{{\"commit_id\":{},{}\n", id, line.dump().substr(1));
+    auto it = std::find_if(logs.begin(), logs.end(), [&](const auto& l) { return l.first == log; });
+    if (it == logs.end()) {
+      logs.emplace_back(std::move(log), std::move(text));
+    } else {
+      it->second += text;
+    }
   }
+  for (const auto& [log, lines] : logs) RETURN_IF_ERROR(AppendLines(log, lines));
   std::optional<events::ValidationCounts> validation;
   if (auto it = j.find("validation"); it != j.end()) {
     ASSIGN_OR_RETURN(validation, events::ValidationCountsFromJson(*it));
@@ -179,7 +194,8 @@ Status CommitLog::Apply(int64_t id, const std::string& payload) {
 Result<size_t> CommitLog::Recover(const std::vector<std::filesystem::path>& table_roots) {
   ASSIGN_OR_RETURN(std::vector<events::PendingCommit> pending, store_.PendingCommits());
   for (const events::PendingCommit& c : pending) {
-    RETURN_IF_ERROR(Apply(c.id, c.payload).WithContext("recovering an interrupted commit"));
+    RETURN_IF_ERROR(
+        Apply(c.id, c.payload, /*replay=*/true).WithContext("recovering an interrupted commit"));
   }
   // Anything still staged belongs to a run that died before recording its intent.
   for (const auto& root : table_roots) {

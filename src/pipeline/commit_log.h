@@ -30,7 +30,8 @@ struct CommitRequest {
 /// (DESIGN.md §4). The protocol:
 ///  1. the intent (files to rename + new input state) is stored in the state store: durable;
 ///  2. each staged file is renamed to its final name and its directory fsynced;
-///  3. a line per file is appended to `<table>/_assay_commits.jsonl` (the table's commit log);
+///  3. a line per file is appended to `<table>/_assay_commits.jsonl` (the table's commit log),
+///     one append and fsync per table;
 ///  4. the commit is marked done and the input state stored, in one transaction.
 /// A crash after 1 is rolled forward by Recover; a crash before 1 leaves only hidden temporary
 /// files, which Recover deletes, and the input is read again from the last committed position.
@@ -46,7 +47,9 @@ class CommitLog {
   Result<size_t> Recover(const std::vector<std::filesystem::path>& table_roots);
 
  private:
-  Status Apply(int64_t id, const std::string& payload);
+  /// `replay`: the commit may have been applied in part before a crash (Recover), so lines the
+  /// table logs already hold are not appended again. A new commit's id is in no log yet.
+  Status Apply(int64_t id, const std::string& payload, bool replay);
 
   events::StateStore& store_;
 };

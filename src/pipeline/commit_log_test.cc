@@ -4,6 +4,8 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 namespace assay::pipeline {
 namespace {
@@ -129,6 +131,68 @@ TEST_F(CommitLogTest, RecoverRollsAnInterruptedCommitForward) {
   size_t lines = 0;
   for (std::string line; std::getline(in, line);) ++lines;
   EXPECT_EQ(lines, 2u);
+}
+
+TEST_F(CommitLogTest, EveryFileOfATableGetsItsLineInOneCommit) {
+  CommitLog log(*store_);
+  auto id = log.Commit(Request({Stage("part-a.parquet"), Stage("part-b.parquet")}));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  std::ifstream in(dir_ / "table/_assay_commits.jsonl");
+  std::vector<std::string> files;
+  for (std::string line; std::getline(in, line);) {
+    auto j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["commit_id"], *id);
+    files.push_back(j["file"]);
+  }
+  EXPECT_EQ(files, (std::vector<std::string>{"ingest_date=2026-11-24/part-a.parquet",
+                                             "ingest_date=2026-11-24/part-b.parquet"}));
+}
+
+// A crash after one table's log got its line and before the other's: recovery appends only
+// the missing line.
+TEST_F(CommitLogTest, RecoveryLogsAFileOnceWhenATableLogHadItsLineAlready) {
+  sinks::StagedFile a = Stage("part-a.parquet");
+  std::filesystem::create_directories(dir_ / "other/ingest_date=2026-11-24");
+  sinks::StagedFile b;
+  b.table_dir = dir_ / "other";
+  b.final_path = dir_ / "other/ingest_date=2026-11-24/part-b.parquet";
+  b.temp_path = dir_ / "other/ingest_date=2026-11-24/.part-b.parquet.tmp";
+  b.rows = 3;
+  std::ofstream(b.temp_path) << "data";
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& f : {a, b}) {
+    files.push_back({{"temp", f.temp_path.string()},
+                     {"final", f.final_path.string()},
+                     {"table", f.table_dir.string()},
+                     {"tier", "gold"},
+                     {"rows", f.rows},
+                     {"bytes", 4}});
+  }
+  nlohmann::json input = {
+      {"source", "sales"},   {"path", "in.csv"},        {"size", 10},
+      {"mtime_ns", 1},       {"content_hash", "hash1"}, {"committed_offset", 10},
+      {"committed_line", 4}, {"rows_committed", 3},     {"complete", true},
+      {"run_id", "run1"}};
+  auto id = store_->RecordPendingCommit("run1", "sales",
+                                        nlohmann::json{{"files", files}, {"input", input}}.dump());
+  ASSERT_TRUE(id.ok());
+  std::filesystem::rename(a.temp_path, a.final_path);
+  std::ofstream(dir_ / "table/_assay_commits.jsonl")
+      << "{\"commit_id\":" << *id
+      << R"(,"file":"ingest_date=2026-11-24/part-a.parquet","tier":"gold","rows":3})"
+      << "\n";
+
+  CommitLog log(*store_);
+  ASSERT_EQ(*log.Recover({dir_ / "table", dir_ / "other"}), 1u);
+  auto count_lines = [](const std::filesystem::path& p) {
+    std::ifstream in(p);
+    size_t n = 0;
+    for (std::string line; std::getline(in, line);) ++n;
+    return n;
+  };
+  EXPECT_EQ(count_lines(dir_ / "table/_assay_commits.jsonl"), 1u);
+  EXPECT_EQ(count_lines(dir_ / "other/_assay_commits.jsonl"), 1u);
+  EXPECT_TRUE(std::filesystem::exists(b.final_path));
 }
 
 // A database source's commit stores its checkpoint (the watermark), not a file state, in the
