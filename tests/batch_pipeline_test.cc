@@ -1,6 +1,8 @@
 // The batch pipeline end to end, as a user runs it: the example config of DESIGN.md §3a, the
 // bundled schema, a CSV with one row per tier; the output read back by DuckDB.
 
+#include <sqlite3.h>
+
 #include <fstream>
 
 #include "tests/test_util.h"
@@ -187,6 +189,9 @@ TEST_F(BatchPipelineTest, RunningTwiceDoesNotDuplicateAndReprocessDoes) {
   CommandResult again = RunPipeline();
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(FilesUnder(dir_ / "warehouse", ".parquet").size(), files);
+  // Nor is anything left staged: the worker that read the copy had finished its files when the
+  // input ran out, and they are deleted with the rest.
+  EXPECT_EQ(FilesUnder(dir_ / "warehouse", ".tmp").size(), 0u);
   EXPECT_EQ(Count("gold"), 1);
   EXPECT_NE(again.out.find("1(1s)"), std::string::npos) << again.out;  // one file, skipped
 
@@ -256,6 +261,9 @@ TEST_F(BatchPipelineTest, ACopyReadSpeculativelyIsDroppedAtItsFirstCommit) {
   EXPECT_EQ(s["sources"][0]["files_skipped"], 2) << r.out;
   EXPECT_EQ(s["sources"][0]["tiers"]["gold"], 0) << r.out;
   EXPECT_EQ(FilesUnder(dir_ / "warehouse", ".parquet").size(), files);
+  // Nor is anything left staged: the worker that read the copy had finished its files when the
+  // input ran out, and they are deleted with the rest.
+  EXPECT_EQ(FilesUnder(dir_ / "warehouse", ".tmp").size(), 0u);
   EXPECT_EQ(Count("gold"), 1);
   EXPECT_NE(r.err.find("holds the same bytes as"), std::string::npos) << r.err;
 
@@ -264,6 +272,49 @@ TEST_F(BatchPipelineTest, ACopyReadSpeculativelyIsDroppedAtItsFirstCommit) {
   std::ofstream(dir_ / "samples/sales_transactions_2.csv", std::ios::app) << "\n";
   ASSERT_EQ(RunPipeline().exit_code, 0);
   EXPECT_EQ(Count("gold"), 2);
+}
+
+// Commits the state store recorded.
+int64_t CommitsIn(const std::filesystem::path& state_db) {
+  sqlite3* db = nullptr;
+  int64_t n = -1;
+  if (sqlite3_open_v2(state_db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_exec(
+        db, "SELECT count(*) FROM commits WHERE state = 'done'",
+        [](void* out, int, char** values, char**) {
+          *static_cast<int64_t*>(out) = std::stoll(values[0]);
+          return 0;
+        },
+        &n, nullptr);
+  }
+  sqlite3_close(db);
+  return n;
+}
+
+// A file commits every commit_interval_rows rows and at its end, but a commit point on its
+// last batch would commit the same rows just before the end does: one commit, not two.
+TEST_F(BatchPipelineTest, AFileOfExactlyCommitIntervalRowsCommitsOnce) {
+  for (const char* threads : {"1", "2"}) {
+    std::string config = kDesignConfig;
+    config.replace(config.find("  batch_max_rows"), 0,
+                   std::string("  threads: ") + threads + "\n  commit_interval_rows: 5\n");
+    Write("config/data_sources.yml", config);
+    std::filesystem::remove_all(dir_ / "state");
+    std::filesystem::remove_all(dir_ / "warehouse");
+    ASSERT_EQ(RunPipeline().exit_code, 0);  // kRows: 5 records, one batch
+    EXPECT_EQ(CommitsIn(dir_ / "state/assay.db"), 1) << threads << " thread(s)";
+    EXPECT_EQ(Count("gold") + Count("silver") + Count("bronze") + Count("rejected"), 5);
+
+    // Batches of 2 rows with a commit every 2: after rows 2 and 4, and at the end (row 5).
+    config.replace(config.find("batch_max_rows: 65536"), 21, "batch_max_rows: 2");
+    config.replace(config.find("commit_interval_rows: 5"), 23, "commit_interval_rows: 2");
+    Write("config/data_sources.yml", config);
+    std::filesystem::remove_all(dir_ / "state");
+    std::filesystem::remove_all(dir_ / "warehouse");
+    ASSERT_EQ(RunPipeline().exit_code, 0);
+    EXPECT_EQ(CommitsIn(dir_ / "state/assay.db"), 3) << threads << " thread(s)";
+    EXPECT_EQ(Count("gold") + Count("silver") + Count("bronze") + Count("rejected"), 5);
+  }
 }
 
 // The schema file is registered as subject `sales_transactions` at the start of every run

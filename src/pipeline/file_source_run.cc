@@ -180,7 +180,11 @@ Status SourceRunner::RunFile(const sources::FileSource& files, size_t index, boo
     rows_since_commit = 0;
     return CommitSinks(state, /*background=*/true);
   };
-  Status ran = reading_->Run(read, commit);
+  // RejectUnreadable writes the damage to worker 0's sinks after the run: they stay open then.
+  const ReadingPool::Drained close_early = [&](size_t w) -> Status {
+    return read_error.ok() ? CloseDrained(workers_[w]) : Status::Ok();
+  };
+  Status ran = reading_->Run(read, commit, close_early);
   if (already_ingested) return RunFile(files, index, /*speculate=*/false);
   if (!ran.ok()) return AbortAll(ran);
   if (!read_error.ok()) {

@@ -15,11 +15,12 @@ ReadingPool::~ReadingPool() {
   for (std::thread& t : threads_) t.join();
 }
 
-Status ReadingPool::Run(const Read& read, const Barrier& barrier) {
+Status ReadingPool::Run(const Read& read, const Barrier& barrier, const Drained& drained) {
   {
     std::lock_guard lock(mu_);
     read_ = &read;
     barrier_ = &barrier;
+    drained_ = drained ? &drained : nullptr;
     barrier_pending_ = false;
     finished_ = false;
     error_ = Status::Ok();
@@ -33,6 +34,7 @@ Status ReadingPool::Run(const Read& read, const Barrier& barrier) {
   left_.wait(lock, [&] { return participants_ == 0; });
   read_ = nullptr;
   barrier_ = nullptr;
+  drained_ = nullptr;
   return std::move(error_);
 }
 
@@ -78,6 +80,16 @@ void ReadingPool::Participate(size_t worker) {
     lock.unlock();
     Status st = work_(worker, *pulled->batch);
     pulled->batch.reset();  // free its buffers before reading the next one
+    lock.lock();
+    --in_flight_;
+    if (!st.ok()) Finish(std::move(st));
+    if (in_flight_ == 0) idle_.notify_all();
+  }
+  // error_ is still Ok only if the input ran out; this thread's batches are all processed.
+  if (drained_ != nullptr && error_.ok()) {
+    ++in_flight_;  // the run is not over until this is done
+    lock.unlock();
+    Status st = (*drained_)(worker);
     lock.lock();
     --in_flight_;
     if (!st.ok()) Finish(std::move(st));

@@ -35,6 +35,7 @@ class ReadingPool {
   using Read = std::function<Result<Pulled>()>;
   using Barrier = std::function<Status()>;
   using Work = std::function<Status(size_t worker, Batch& batch)>;
+  using Drained = std::function<Status(size_t worker)>;
 
   ReadingPool(size_t threads, Work work);
   ~ReadingPool();
@@ -43,9 +44,14 @@ class ReadingPool {
 
   /// Reads and processes until `read` returns no batch or `read`, `barrier` or `work` fails;
   /// the first error is returned, and the other threads stop before their next read. Returns
-  /// once nothing is in flight and no thread uses `read` or `barrier` any more. One Run at a
-  /// time.
-  Status Run(const Read& read, const Barrier& barrier);
+  /// once nothing is in flight and no thread uses `read`, `barrier` or `drained` any more. One
+  /// Run at a time.
+  ///
+  /// `drained` (optional) runs on each thread once `read` has returned no batch and that
+  /// thread's own batches are processed, while other threads may still be on their last one:
+  /// a worker can close its output then instead of idling until the slowest thread is done.
+  /// It does not run on a thread that saw the run fail, and its error fails the run.
+  Status Run(const Read& read, const Barrier& barrier, const Drained& drained = {});
 
   /// Threads doing the work, the caller's included.
   size_t threads() const { return threads_.size() + 1; }
@@ -62,8 +68,9 @@ class ReadingPool {
   std::condition_variable left_;  ///< a pool thread left the run
   const Read* read_ = nullptr;
   const Barrier* barrier_ = nullptr;
-  uint64_t generation_ = 0;  ///< counts Runs, so a pool thread joins each once
-  size_t participants_ = 0;  ///< pool threads still in the current Run
+  const Drained* drained_ = nullptr;  ///< null: none
+  uint64_t generation_ = 0;           ///< counts Runs, so a pool thread joins each once
+  size_t participants_ = 0;           ///< pool threads still in the current Run
   size_t in_flight_ = 0;
   bool barrier_pending_ = false;
   bool finished_ = false;

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <set>
@@ -170,6 +171,63 @@ TEST(ReadingPool, ReadAndBarrierErrorsAreReturned) {
   EXPECT_EQ(st.code(), StatusCode::kInternal);
   EXPECT_EQ(barriers, 2u);
   EXPECT_EQ(reader.read, 20u);  // nothing is read after the failed barrier
+}
+
+// A thread whose batches are done when the input runs out closes its worker's output at once,
+// while another thread is still on its last batch.
+TEST(ReadingPool, DrainedRunsOnEachThreadOnceItsOwnBatchesAreDone) {
+  CountingReader reader(2);
+  std::mutex mu;
+  std::condition_variable changed;
+  std::map<size_t, size_t> processed;  // by worker
+  std::map<size_t, size_t> drained;    // by worker: its batches processed when drained ran
+  std::map<size_t, std::thread::id> thread_of;
+  ReadingPool pool(2, [&](size_t worker, Batch& batch) {
+    std::unique_lock lock(mu);
+    thread_of[worker] = std::this_thread::get_id();
+    if (reader.SequenceOf(&batch) == 1) {
+      // The other thread reads batch 2 and the end meanwhile: its drained must not wait for
+      // this batch.
+      EXPECT_TRUE(
+          changed.wait_for(lock, std::chrono::seconds(20), [&] { return !drained.empty(); }));
+    }
+    ++processed[worker];
+    return Status::Ok();
+  });
+  const ReadingPool::Drained on_drained = [&](size_t worker) {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(thread_of.count(worker) ? thread_of[worker] : std::this_thread::get_id(),
+              std::this_thread::get_id());
+    EXPECT_EQ(drained.count(worker), 0u) << "twice for worker " << worker;
+    drained[worker] = processed[worker];
+    changed.notify_all();
+    return Status::Ok();
+  };
+  ASSERT_TRUE(pool.Run(reader.Fn(), kNoBarrier, on_drained).ok());
+  ASSERT_EQ(drained.size(), 2u);
+  for (const auto& [worker, done] : drained) EXPECT_EQ(done, processed[worker]);
+}
+
+TEST(ReadingPool, DrainedDoesNotRunAfterAFailureAndItsErrorFailsTheRun) {
+  std::atomic<size_t> calls{0};
+  ReadingPool pool(
+      2, [&](size_t, Batch&) { return ++calls == 5 ? DataLoss("broken batch") : Status::Ok(); });
+  std::atomic<size_t> drained{0};
+  const ReadingPool::Drained counting = [&](size_t) {
+    ++drained;
+    return Status::Ok();
+  };
+  CountingReader reader(100);
+  EXPECT_EQ(pool.Run(reader.Fn(), kNoBarrier, counting).code(), StatusCode::kDataLoss);
+  EXPECT_EQ(drained.load(), 0u);
+
+  CountingReader again(10);
+  const ReadingPool::Drained refusing = [](size_t worker) {
+    return worker == 0 ? Internal("cannot close the output") : Status::Ok();
+  };
+  Status st = pool.Run(again.Fn(), kNoBarrier, refusing);
+  EXPECT_EQ(st.code(), StatusCode::kInternal);
+  EXPECT_EQ(again.read, 10u);
 }
 
 // One thread means the caller's: it reads and processes everything, as worker 0.

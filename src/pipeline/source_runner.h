@@ -49,6 +49,8 @@ class SourceRunner {
     quality::EvalScratch scratch;
     GradedBatch graded;
     ValidationTally tally;  ///< rows graded since the last commit, for the statistics
+    /// Files of `sinks` finished before the commit point (CloseDrained); the commit takes them.
+    std::vector<sinks::StagedFile> staged;
   };
 
   /// What the counters gained while a file was read speculatively and then discarded.
@@ -72,8 +74,10 @@ class SourceRunner {
   Status CommitSinks(const InputPosition& position, bool background = false);
   std::optional<events::ValidationCounts> TakeValidation();
   Status AwaitCommit();
-  Result<CommitRequest> FinishUnit(std::vector<Sinks> unit, const InputPosition& position,
+  Result<CommitRequest> FinishUnit(std::vector<Sinks> unit, std::vector<sinks::StagedFile> staged,
+                                   const InputPosition& position,
                                    std::optional<events::ValidationCounts> validation);
+  Status CloseDrained(Worker& w);
   Status CommitUnit(CommitRequest request);
   std::vector<std::string> SchemaFieldNames() const;
 
