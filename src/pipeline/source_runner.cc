@@ -34,6 +34,13 @@ void DropStaged(std::vector<sinks::StagedFile>& staged) {
   staged.clear();
 }
 
+// Drops what a unit's sinks staged and did not finish.
+void AbortUnit(std::vector<std::vector<std::unique_ptr<sinks::Sink>>>& unit) {
+  for (auto& sinks : unit) {
+    for (auto& sink : sinks) sink->Abort();
+  }
+}
+
 std::array<bool, kNumTiers> TierMask(const std::vector<std::string>& names) {
   std::array<bool, kNumTiers> mask{};
   if (names.empty()) mask.fill(true);
@@ -261,9 +268,7 @@ Status SourceRunner::CommitSinks(const InputPosition& position, bool background)
   std::optional<events::ValidationCounts> validation = TakeValidation();
   if (background) {
     if (Status st = StartSinks(); !st.ok()) {
-      for (Sinks& sinks : unit) {
-        for (auto& sink : sinks) sink->Abort();
-      }
+      AbortUnit(unit);
       DropStaged(staged);
       return AbortAll(st);
     }
@@ -319,9 +324,7 @@ Result<CommitRequest> SourceRunner::FinishUnit(std::vector<Sinks> unit,
   }
   for (auto& files : finished) {
     if (!files.ok()) {
-      for (Sinks& sinks : unit) {
-        for (auto& sink : sinks) sink->Abort();
-      }
+      AbortUnit(unit);
       for (auto& done : finished) {
         if (done.ok()) DropStaged(*done);
       }
