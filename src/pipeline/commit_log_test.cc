@@ -51,6 +51,26 @@ class CommitLogTest : public ::testing::Test {
     return r;
   }
 
+  // The intent's files and input position as CommitLog records them (for hand-made intents).
+  static nlohmann::json FilesJson(const std::vector<sinks::StagedFile>& staged) {
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& f : staged) {
+      files.push_back({{"temp", f.temp_path.string()},
+                       {"final", f.final_path.string()},
+                       {"table", f.table_dir.string()},
+                       {"tier", "gold"},
+                       {"rows", f.rows},
+                       {"bytes", 4}});
+    }
+    return files;
+  }
+  static nlohmann::json InputJson() {
+    return {{"source", "sales"},   {"path", "in.csv"},        {"size", 10},
+            {"mtime_ns", 1},       {"content_hash", "hash1"}, {"committed_offset", 10},
+            {"committed_line", 4}, {"rows_committed", 3},     {"complete", true},
+            {"run_id", "run1"}};
+  }
+
   std::filesystem::path dir_;
   std::unique_ptr<events::StateStore> store_;
 };
@@ -79,20 +99,8 @@ TEST_F(CommitLogTest, RecoverRollsAnInterruptedCommitForward) {
   sinks::StagedFile a = Stage("part-a.parquet");
   sinks::StagedFile b = Stage("part-b.parquet");
   CommitRequest request = Request({a, b});
-  nlohmann::json files = nlohmann::json::array();
-  for (const auto& f : request.files) {
-    files.push_back({{"temp", f.temp_path.string()},
-                     {"final", f.final_path.string()},
-                     {"table", f.table_dir.string()},
-                     {"tier", "gold"},
-                     {"rows", f.rows},
-                     {"bytes", 4}});
-  }
-  nlohmann::json input = {
-      {"source", "sales"},   {"path", "in.csv"},        {"size", 10},
-      {"mtime_ns", 1},       {"content_hash", "hash1"}, {"committed_offset", 10},
-      {"committed_line", 4}, {"rows_committed", 3},     {"complete", true},
-      {"run_id", "run1"}};
+  nlohmann::json files = FilesJson(request.files);
+  nlohmann::json input = InputJson();
   // The intent carries the rows' validation statistics: recovery counts them, once.
   events::ValidationCounts counts;
   counts.subject = "sales";
@@ -159,22 +167,8 @@ TEST_F(CommitLogTest, RecoveryLogsAFileOnceWhenATableLogHadItsLineAlready) {
   b.temp_path = dir_ / "other/ingest_date=2026-11-24/.part-b.parquet.tmp";
   b.rows = 3;
   std::ofstream(b.temp_path) << "data";
-  nlohmann::json files = nlohmann::json::array();
-  for (const auto& f : {a, b}) {
-    files.push_back({{"temp", f.temp_path.string()},
-                     {"final", f.final_path.string()},
-                     {"table", f.table_dir.string()},
-                     {"tier", "gold"},
-                     {"rows", f.rows},
-                     {"bytes", 4}});
-  }
-  nlohmann::json input = {
-      {"source", "sales"},   {"path", "in.csv"},        {"size", 10},
-      {"mtime_ns", 1},       {"content_hash", "hash1"}, {"committed_offset", 10},
-      {"committed_line", 4}, {"rows_committed", 3},     {"complete", true},
-      {"run_id", "run1"}};
-  auto id = store_->RecordPendingCommit("run1", "sales",
-                                        nlohmann::json{{"files", files}, {"input", input}}.dump());
+  auto id = store_->RecordPendingCommit(
+      "run1", "sales", nlohmann::json{{"files", FilesJson({a, b})}, {"input", InputJson()}}.dump());
   ASSERT_TRUE(id.ok());
   std::filesystem::rename(a.temp_path, a.final_path);
   std::ofstream(dir_ / "table/_assay_commits.jsonl")
