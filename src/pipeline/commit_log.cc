@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -57,6 +58,42 @@ Status AppendLines(const std::filesystem::path& path, const std::string& lines) 
     return st;
   }
   return SyncAndClose(fd, path.string());
+}
+
+// Cuts a line that a crash left half-written at the end of a table log, so the replay writes it
+// whole and the next line does not continue it. Only an interrupted commit appends, and it is
+// replayed, so the cut line is written again.
+Status DropTornTail(const std::filesystem::path& log) {
+  int fd = ::open(log.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? Status::Ok() : ErrnoStatus(errno, log.string());
+  off_t end = ::lseek(fd, 0, SEEK_END);
+  off_t keep = end;
+  char block[4096];
+  while (keep > 0) {
+    const off_t start = keep > off_t{sizeof block} ? keep - off_t{sizeof block} : 0;
+    const ssize_t n = ::pread(fd, block, static_cast<size_t>(keep - start), start);
+    if (n != keep - start) {
+      Status st = ErrnoStatus(n < 0 ? errno : EIO, log.string());
+      ::close(fd);
+      return st;
+    }
+    const void* nl = ::memrchr(block, '\n', static_cast<size_t>(n));
+    if (nl != nullptr) {
+      keep = start + (static_cast<const char*>(nl) - block) + 1;
+      break;
+    }
+    keep = start;
+  }
+  if (keep == end) {
+    ::close(fd);
+    return Status::Ok();
+  }
+  if (::ftruncate(fd, keep) != 0) {
+    Status st = ErrnoStatus(errno, log.string());
+    ::close(fd);
+    return st;
+  }
+  return SyncAndClose(fd, log.string());
 }
 
 // Whether the table log already has the line for this commit and file (a replayed commit).
@@ -143,6 +180,7 @@ Status CommitLog::Apply(int64_t id, const std::string& payload, bool replay) {
   // One append and one fsync per table, however many of its files the commit holds (a unit
   // stages a file per tier per worker).
   std::vector<std::pair<std::filesystem::path, std::string>> logs;  // table log, its new lines
+  std::vector<std::filesystem::path> checked;                       // for a torn last line
   for (const Json& f : j.at("files")) {
     std::filesystem::path table = f.at("table").get<std::string>();
     std::filesystem::path final_path = f.at("final").get<std::string>();
@@ -153,7 +191,13 @@ Status CommitLog::Apply(int64_t id, const std::string& payload, bool replay) {
     }
     const std::string relative = relative_path.string();
     std::filesystem::path log = table / "_assay_commits.jsonl";
-    if (replay && LogHas(log, id, relative)) continue;
+    if (replay) {
+      if (std::find(checked.begin(), checked.end(), log) == checked.end()) {
+        RETURN_IF_ERROR(DropTornTail(log));
+        checked.push_back(log);
+      }
+      if (LogHas(log, id, relative)) continue;
+    }
     Json line{{"file", relative},
               {"tier", f.at("tier")},
               {"rows", f.at("rows")},

@@ -189,6 +189,35 @@ TEST_F(CommitLogTest, RecoveryLogsAFileOnceWhenATableLogHadItsLineAlready) {
   EXPECT_TRUE(std::filesystem::exists(b.final_path));
 }
 
+// A crash in the middle of a log append leaves a torn last line: recovery cuts it and writes
+// the line whole, and every line of the log is JSON again.
+TEST_F(CommitLogTest, RecoveryReplacesALineTornByACrash) {
+  sinks::StagedFile a = Stage("part-a.parquet");
+  auto id = store_->RecordPendingCommit(
+      "run1", "sales", nlohmann::json{{"files", FilesJson({a})}, {"input", InputJson()}}.dump());
+  ASSERT_TRUE(id.ok());
+  std::filesystem::rename(a.temp_path, a.final_path);
+  const std::filesystem::path log_path = dir_ / "table/_assay_commits.jsonl";
+  const std::string earlier = R"({"commit_id":0,"file":"ingest_date=2026-11-24/old.parquet"})";
+  // The torn line already names the commit and the file: it must not pass for the whole line.
+  std::ofstream(log_path) << earlier << "\n"
+                          << "{\"commit_id\":" << *id
+                          << R"(,"file":"ingest_date=2026-11-24/part-a.parquet","ti)";
+
+  CommitLog log(*store_);
+  ASSERT_EQ(*log.Recover({dir_ / "table"}), 1u);
+  std::ifstream in(log_path);
+  std::vector<nlohmann::json> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false));
+    EXPECT_FALSE(lines.back().is_discarded()) << line;
+  }
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["file"], "ingest_date=2026-11-24/old.parquet");
+  EXPECT_EQ(lines[1]["commit_id"], *id);
+  EXPECT_EQ(lines[1]["rows"], 3);
+}
+
 // A database source's commit stores its checkpoint (the watermark), not a file state, in the
 // same transaction; an interrupted one is rolled forward like any other.
 TEST_F(CommitLogTest, ACheckpointCommitsWithItsFilesAndRollsForward) {
