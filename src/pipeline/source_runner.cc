@@ -34,11 +34,14 @@ void DropStaged(std::vector<sinks::StagedFile>& staged) {
   staged.clear();
 }
 
-// Drops what a unit's sinks staged and did not finish.
+// Drops what sinks staged and did not finish, and the sinks.
+void AbortSinks(std::vector<std::unique_ptr<sinks::Sink>>& sinks) {
+  for (auto& sink : sinks) sink->Abort();
+  sinks.clear();
+}
+
 void AbortUnit(std::vector<std::vector<std::unique_ptr<sinks::Sink>>>& unit) {
-  for (auto& sinks : unit) {
-    for (auto& sink : sinks) sink->Abort();
-  }
+  for (auto& sinks : unit) AbortSinks(sinks);
 }
 
 std::array<bool, kNumTiers> TierMask(const std::vector<std::string>& names) {
@@ -193,8 +196,7 @@ Status SourceRunner::AbortAll(Status cause) {
   if (pool_) (void)pool_->Drain();  // a ReadingPool has nothing in flight between its Runs
   (void)AwaitCommit();              // an earlier unit's commit is still valid: let it land
   for (Worker& w : workers_) {
-    for (auto& sink : w.sinks) sink->Abort();
-    w.sinks.clear();
+    AbortSinks(w.sinks);
     DropStaged(w.staged);
     w.tally.Clear();
   }
@@ -323,14 +325,15 @@ Result<CommitRequest> SourceRunner::FinishUnit(std::vector<Sinks> unit,
     if (!unit.empty()) finished[0] = FinishSinks(unit[0]);
   }
   for (auto& files : finished) {
-    if (!files.ok()) {
-      AbortUnit(unit);
-      for (auto& done : finished) {
-        if (done.ok()) DropStaged(*done);
-      }
-      DropStaged(request.files);
-      return files.status();
+    if (files.ok()) continue;
+    AbortUnit(unit);
+    for (auto& done : finished) {
+      if (done.ok()) DropStaged(*done);
     }
+    DropStaged(request.files);
+    return files.status();
+  }
+  for (auto& files : finished) {
     for (auto& f : *files) request.files.push_back(std::move(f));
   }
   return request;
